@@ -1,0 +1,12 @@
+"""The embedded default of `make run`: DEBUG, SQLite and a server-less broker unless set."""
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, VAR_DIR, env_bool, env_str
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = SECRET_KEY or "local-development-key-not-for-production"  # noqa: S105
+FIELD_ENCRYPTION_KEY = env_str(
+    "FIELD_ENCRYPTION_KEY", "bG9jYWwtZGV2ZWxvcG1lbnQta2V5LTMyLWJ5dGVzISE="
+)
+ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
+VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,40 @@
+"""The API's tenant gate: every entity-scoped endpoint lives under /api/v1/e/<entity_slug>/."""
+
+from rest_framework import permissions as drf_permissions
+
+from strategy import permissions
+from strategy.tenancy import get_entity_for_user
+
+
+class EntityActionPermission(drf_permissions.BasePermission):
+    """Reads need `read_action`, writes `write_action` (set on the view)."""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        entity = view.get_entity()  # 404 for an entity the user does not belong to
+        is_read = request.method in drf_permissions.SAFE_METHODS
+        action = view.read_action if is_read else (view.write_action or view.read_action)
+        return permissions.can(request.user, entity, action)
+
+
+class EntityScopedMixin:
+    """Resolve `self.entity` through the tenant gate and scope querysets to it."""
+
+    read_action: str = permissions.Action.VIEW_ENTITY
+    write_action: str | None = None
+    permission_classes = [EntityActionPermission]
+
+    def get_entity(self):
+        if not hasattr(self, "_entity"):
+            self._entity = get_entity_for_user(self.request.user, self.kwargs["entity_slug"])
+        return self._entity
+
+    @property
+    def entity(self):
+        return self.get_entity()
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["entity"] = self.get_entity()
+        return context

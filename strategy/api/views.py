@@ -1,0 +1,35 @@
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+
+from strategy.models import Entity
+from strategy.permissions import Action
+
+from .base import EntityScopedMixin
+from .serializers import EntitySerializer, MembershipSerializer
+
+
+class MyEntitiesView(generics.ListAPIView):
+    """The entities the requesting user belongs to."""
+
+    serializer_class = EntitySerializer
+    pagination_class = PageNumberPagination
+
+    def get_queryset(self):
+        return Entity.objects.for_user(self.request.user).order_by("name")
+
+
+class EntityDetailView(EntityScopedMixin, generics.RetrieveAPIView):
+    serializer_class = EntitySerializer
+    read_action = Action.VIEW_ENTITY
+
+    def get_object(self):
+        return self.get_entity()
+
+
+class MembershipListView(EntityScopedMixin, generics.ListAPIView):
+    serializer_class = MembershipSerializer
+    read_action = Action.MANAGE_MEMBERS
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self):
+        return self.get_entity().memberships.select_related("user")

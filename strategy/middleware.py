@@ -1,0 +1,59 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import Entity
+
+# The pages a member without two-factor may still reach: the account area, to set it up.
+_TWO_FACTOR_EXEMPT_PREFIXES = ("/cuentas/", "/static/", "/salud/", "/idioma/")
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    # Inline style attributes (SVG charts, htmx indicators) are allowed; inline scripts never.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def user_needs_two_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    if not Entity.objects.for_user(user).filter(require_two_factor=True).exists():
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class MandatoryTwoFactorMiddleware:
+    """Members of an entity that makes two-factor mandatory must set it up before working."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(_TWO_FACTOR_EXEMPT_PREFIXES)
+            and user_needs_two_factor(user)
+        ):
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict CSP on every response that does not set its own (e.g. an embeddable page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        return response
