@@ -25,3 +25,12 @@ class ChannelStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     NEEDS_RECONNECTION = "needs_reconnection", _("Needs reconnection")
+
+
+class LaunchStep(models.TextChoices):
+    """Step 7: what must happen for the launch of the entity's presence."""
+
+    WEBSITE = "website", _("Presence announced on the official website")
+    STAFF = "staff", _("Announced to all staff")
+    FIRST_CONTENT = "first_content", _("First content published")
+    LISTENING = "listening", _("Listening queries defined")

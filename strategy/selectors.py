@@ -19,3 +19,19 @@ def audit_events_of(entity, *, object_type=None, object_id=None):
     if object_id:
         events = events.filter(object_id=object_id)
     return events
+
+
+def tone_rules_for(entity):
+    """The entity's tone guide as `strategy.language.ToneRules` for the language checker."""
+    from .language import ToneRules
+    from .models import ToneGuide
+
+    guide = ToneGuide.objects.filter(entity=entity).first()
+    if guide is None:
+        return ToneRules()
+    signature = ToneGuide.lines(guide.signature_rules)
+    return ToneRules(
+        forbidden_words=tuple(ToneGuide.lines(guide.forbidden_words)),
+        glossary=tuple(ToneGuide.lines(guide.glossary)),
+        signature=guide.entity.name if signature else "",
+    )

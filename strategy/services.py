@@ -67,10 +67,10 @@ def membership_add(*, actor, entity: Entity, user: User, role: str,
 @transaction.atomic
 def membership_update(*, actor, membership: Membership, role: str, is_active: bool,
                       agency: str = "") -> Membership:
-    before = {"role": membership.role, "is_active": membership.is_active}
-    if membership.user_id == getattr(actor, "pk", None) and (
-        not is_active or role != membership.role
-    ):
+    # Compare with the stored row: a bound ModelForm has already changed the instance.
+    stored = Membership.objects.select_for_update().get(pk=membership.pk)
+    before = {"role": stored.role, "is_active": stored.is_active}
+    if stored.user_id == getattr(actor, "pk", None) and (not is_active or role != stored.role):
         raise ValidationError(_("You cannot change your own role or deactivate yourself."))
     membership.role, membership.is_active, membership.agency = role, is_active, agency
     membership.save(update_fields=["role", "is_active", "agency"])

@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -37,7 +38,7 @@ def entity_view(action: str):
             request.entity = entity
             request.membership = permissions.membership_for(request.user, entity)
             if request.user.last_entity_id != entity.pk:
-                type(request.user).objects.filter(pk=request.user.pk).update(last_entity=entity)
+                get_user_model().objects.filter(pk=request.user.pk).update(last_entity=entity)
                 request.user.last_entity_id = entity.pk
             return view(request, *args, **kwargs)
 

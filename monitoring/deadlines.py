@@ -1,0 +1,137 @@
+"""The one door from the queue to the protocol: response SLA, legal deadline, escalation.
+
+The protocols app owns the rules (issue 4). While it is not installed or a function is missing,
+the queue still works with a documented default (docs/operations.md), so no mention waits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from .choices import LEGAL_PQRSD_TYPES, Urgency
+
+logger = logging.getLogger(__name__)
+
+# Default first-response SLA (wall-clock hours) when the entity has no protocol yet.
+DEFAULT_SLA_HOURS = {Urgency.HIGH: 2, Urgency.NORMAL: 8, Urgency.LOW: 24}
+
+# Ley 1755 de 2015, art. 14: fifteen business days is the general term for petitions,
+# complaints, claims, suggestions and reports. Used only if protocols.deadlines is missing.
+DEFAULT_LEGAL_BUSINESS_DAYS = 15
+
+
+@dataclass
+class Escalation:
+    """What the protocol's escalation rules said about one mention, ready to store as JSON."""
+
+    matches: list[dict] = field(default_factory=list)
+    is_crisis_candidate: bool = False
+    approval_role: str = ""
+
+
+def first_response_due(*, entity, platform: str, category: str, urgency: str,
+                       received_at: datetime) -> datetime:
+    try:
+        from protocols.selectors import first_response_due as protocol_due
+    except ImportError:
+        protocol_due = None
+    if protocol_due is not None:
+        return protocol_due(entity=entity, platform=platform, category=category,
+                            urgency=urgency, received_at=received_at)
+    return received_at + timedelta(hours=DEFAULT_SLA_HOURS.get(urgency, 8))
+
+
+def _business_days_add(start: date, days: int) -> date:
+    import holidays
+
+    co_holidays = holidays.country_holidays("CO", years=range(start.year, start.year + 2))
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5 and current not in co_holidays:
+            remaining -= 1
+    return current
+
+
+def legal_due(*, entity, pqrsd_type: str, received_at: datetime) -> date | None:
+    """The legal answer deadline of a PQRSD, or None where the type carries none."""
+    if pqrsd_type not in LEGAL_PQRSD_TYPES:
+        return None
+    try:
+        from protocols.deadlines import pqrsd_due_date
+    except ImportError:
+        pqrsd_due_date = None
+    if pqrsd_due_date is not None:
+        try:
+            return pqrsd_due_date(received_at, pqrsd_type, entity=entity)
+        except Exception:  # an out-of-range year or a type the protocol does not know
+            logger.exception("pqrsd_due_date failed for %s; the case keeps no legal deadline",
+                             pqrsd_type)
+            return None
+    local = timezone.localtime(received_at).date()
+    return _business_days_add(local, DEFAULT_LEGAL_BUSINESS_DAYS)
+
+
+def _to_json(value):
+    """Make a RuleMatch (dataclass or object) storable: keep strings, lists, dicts, numbers."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_to_json(v) for v in value]
+    if hasattr(value, "public_id"):
+        return {"id": str(value.public_id), "name": str(value)}
+    if hasattr(value, "value"):  # TextChoices / Enum
+        return str(value.value)
+    return str(value)
+
+
+def _match_as_dict(match) -> dict:
+    rule = getattr(match, "rule", None)
+    return {
+        "rule": _to_json(rule) if rule is not None else "",
+        "reasons": [str(r) for r in (getattr(match, "reasons", None) or [])],
+        "actions": _to_json(getattr(match, "actions", None) or []),
+    }
+
+
+def escalate(*, entity, text: str, category: str, pqrsd_type: str, urgency: str,
+             author_followers: int | None, platform: str,
+             channel_public_id: str | None) -> Escalation:
+    try:
+        from protocols import escalation as protocol_escalation
+    except ImportError:
+        return Escalation()
+    facts = protocol_escalation.MentionFacts(
+        text=text, category=category, pqrsd_type=pqrsd_type, urgency=urgency,
+        author_followers=author_followers, platform=platform,
+        channel_public_id=channel_public_id)
+    matches = list(protocol_escalation.evaluate(entity=entity, facts=facts))
+    result = Escalation(matches=[_match_as_dict(m) for m in matches])
+    result.is_crisis_candidate = any(_is_crisis(m) for m in matches)
+    try:
+        from protocols.selectors import approval_required
+    except ImportError:
+        approval_required = None
+    if approval_required is not None:
+        role = approval_required(entity=entity, category=category, urgency=urgency,
+                                 author_followers=author_followers, matches=matches)
+        result.approval_role = str(role or "")
+    return result
+
+
+def _is_crisis(match) -> bool:
+    if getattr(match, "crisis_candidate", False) or getattr(match, "is_crisis_candidate", False):
+        return True
+    for action in getattr(match, "actions", None) or []:
+        kind = getattr(action, "kind", None) or (action.get("kind") if isinstance(action, dict)
+                                                 else action)
+        if str(getattr(kind, "value", kind)).lower() in {"crisis", "crisis_candidate"}:
+            return True
+    return False
