@@ -77,27 +77,23 @@ def legal_due(*, entity, pqrsd_type: str, received_at: datetime) -> date | None:
     return _business_days_add(local, DEFAULT_LEGAL_BUSINESS_DAYS)
 
 
-def _to_json(value):
-    """Make a RuleMatch (dataclass or object) storable: keep strings, lists, dicts, numbers."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_to_json(v) for v in value]
-    if hasattr(value, "public_id"):
-        return {"id": str(value.public_id), "name": str(value)}
-    if hasattr(value, "value"):  # TextChoices / Enum
-        return str(value.value)
-    return str(value)
-
-
 def _match_as_dict(match) -> dict:
+    """A protocols.escalation.RuleMatch as JSON: the rule, its readable reasons and actions."""
     rule = getattr(match, "rule", None)
+    rule_id = getattr(rule, "public_id", None) or getattr(rule, "pk", None)
+    actions = []
+    for action in getattr(match, "actions", None) or []:
+        if isinstance(action, dict):
+            actions.append({"kind": str(action.get("kind", "")),
+                            "label": str(action.get("label", ""))})
+        else:
+            actions.append({"kind": str(getattr(action, "kind", action)),
+                            "label": str(getattr(action, "label", ""))})
     return {
-        "rule": _to_json(rule) if rule is not None else "",
+        "rule": str(rule) if rule is not None else "",
+        "rule_id": str(rule_id) if rule_id is not None else "",
         "reasons": [str(r) for r in (getattr(match, "reasons", None) or [])],
-        "actions": _to_json(getattr(match, "actions", None) or []),
+        "actions": actions,
     }
 
 

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""Webhook endpoints (no login: the platform's signature over the raw body is checked)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("webhooks/meta/", views.webhook_meta, name="webhook_meta"),
+    path("webhooks/x/", views.webhook_x, name="webhook_x"),
+]

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("operaciones/", views.operations, name="operations"),
+    path("operaciones/estado.json", views.operations_json, name="operations_json"),
+    path("operaciones/entregas/<uuid:delivery_id>/reintentar/", views.delivery_retry,
+         name="delivery_retry"),
+]

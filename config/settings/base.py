@@ -163,6 +163,13 @@ MEDIA_URL = "/media/"
 # Secrets stored in the database (network tokens) are encrypted with this key (Fernet, base64).
 FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", "")
 
+# Webhooks (monitoring/public_urls.py). Empty means that network's webhook is switched off:
+# every delivery answers 403. Meta: app secret (X-Hub-Signature-256) and the verify token of
+# the subscription handshake; X: the consumer secret (CRC check and delivery signature).
+META_APP_SECRET = env_str("META_APP_SECRET", "")
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN", "")
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -197,7 +204,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # One beat row per channel and listening query is kept in sync with the channels; this
+    # catches channels added or paused anywhere (admin, API, shell) within two minutes.
+    "monitoring-reconcile-poll-schedules": {
+        "task": "monitoring.tasks.reconcile_poll_schedules",
+        "schedule": 120.0,
+    },
+    # A webhook delivery whose enqueue was lost (broker down at that instant) gets processed.
+    "monitoring-retry-stuck-webhook-deliveries": {
+        "task": "monitoring.tasks.retry_stuck_webhook_deliveries",
+        "schedule": 300.0,
+    },
+}
+# Ingestion on its own queue so that publishing and sweeps never wait behind a polling burst.
+CELERY_TASK_ROUTES = {
+    "monitoring.tasks.poll_*": {"queue": "ingest"},
+    "monitoring.tasks.process_webhook_delivery": {"queue": "ingest"},
+    "monitoring.tasks.reconcile_poll_schedules": {"queue": "ingest"},
+    "monitoring.tasks.retry_stuck_webhook_deliveries": {"queue": "ingest"},
+}
 
 LOGGING = {
     "version": 1,

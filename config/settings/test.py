@@ -18,6 +18,9 @@ if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
+META_APP_SECRET = "test-meta-app-secret"
+META_VERIFY_TOKEN = "test-meta-verify-token"
+X_CONSUMER_SECRET = "test-x-consumer-secret"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Serve static files from the apps' folders without collectstatic, as runserver does.
 WHITENOISE_USE_FINDERS = True

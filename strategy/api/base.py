@@ -19,11 +19,23 @@ class EntityActionPermission(drf_permissions.BasePermission):
 
 
 class EntityScopedMixin:
-    """Resolve `self.entity` through the tenant gate and scope querysets to it."""
+    """Resolve `self.entity` through the tenant gate and scope querysets to it.
+
+    Set `queryset = Model.objects...` on the view: `get_queryset()` filters it on
+    `entity_field` (default "entity") = the URL's entity, and returns nothing while
+    drf-spectacular generates the schema.
+    """
 
     read_action: str = permissions.Action.VIEW_ENTITY
     write_action: str | None = None
+    entity_field: str = "entity"
     permission_classes = [EntityActionPermission]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset.none()
+        return queryset.filter(**{self.entity_field: self.get_entity()})
 
     def get_entity(self):
         if not hasattr(self, "_entity"):

@@ -1,7 +1,7 @@
 from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
 
-from strategy.models import Entity
+from strategy.models import Entity, Membership
 from strategy.permissions import Action
 
 from .base import EntityScopedMixin
@@ -22,6 +22,8 @@ class EntityDetailView(EntityScopedMixin, generics.RetrieveAPIView):
     serializer_class = EntitySerializer
     read_action = Action.VIEW_ENTITY
 
+    queryset = Entity.objects.all()
+
     def get_object(self):
         return self.get_entity()
 
@@ -29,7 +31,5 @@ class EntityDetailView(EntityScopedMixin, generics.RetrieveAPIView):
 class MembershipListView(EntityScopedMixin, generics.ListAPIView):
     serializer_class = MembershipSerializer
     read_action = Action.MANAGE_MEMBERS
+    queryset = Membership.objects.select_related("user")
     ordering = ["created_at", "id"]
-
-    def get_queryset(self):
-        return self.get_entity().memberships.select_related("user")

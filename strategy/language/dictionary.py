@@ -1,11 +1,17 @@
 """The Spanish dictionary: pyspellchecker's word list, widened with the lexicon and with
 a small inflection guesser, loaded once per process.
 
-pyspellchecker's Spanish list (about 86,000 words from film subtitles) lacks many verb
-forms ("agradecemos", "radicado"), enclitic forms ("escríbanos") and plurals. Rather than
-flag correct Spanish, ``Dictionary.knows`` accepts a word when stripping an enclitic
-pronoun, a plural or a regular verb ending leads to a known word. The checker prefers
-missing a real error to flagging a correct word.
+pyspellchecker's Spanish list (about 86,000 words from film subtitles) lacks common words
+("gracias", "hay"), many verb forms ("agradecemos", "radicado"), enclitic forms
+("escríbanos") and plurals. So the known words are, besides that list and the lexicon:
+
+- the words of wordfreq's Spanish list used at least once per million words (Zipf 3),
+  except an accent-free spelling that is much rarer than its accented form ("tambien"
+  against "también": a common misspelling, not a word);
+- any word that stripping an enclitic pronoun, a plural or a regular verb ending leads
+  to a known word.
+
+The checker prefers missing a real error to flagging a correct word.
 """
 
 from __future__ import annotations
@@ -15,8 +21,12 @@ import unicodedata
 from functools import lru_cache
 
 from spellchecker import SpellChecker
+from wordfreq import get_frequency_dict
 
 from strategy.language import lexicon
+
+#: Zipf 3: once per million words.
+_MIN_FREQUENCY = 1e-6
 
 _ACCENTED = str.maketrans("áéíóúü", "aeiouu")
 _ADD_TILDE = {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ú"}
@@ -81,25 +91,38 @@ class Dictionary:
 
     def __init__(self) -> None:
         self.spell = SpellChecker(language="es", distance=1)
-        words = self.spell.word_frequency.dictionary
-        self.frequency: dict[str, int] = dict(words)
-        extra = set(lexicon.EXTRA_WORDS) | set(lexicon.PLACES)
-        extra |= {a.lower() for a in lexicon.ACRONYMS}
-        extra |= set(lexicon.MISSING_ACCENTS.values())
-        self.words: frozenset[str] = frozenset(self.frequency) | frozenset(extra)
-        # accent-free form → the accented dictionary words that fold to it
+        # Frequency per word (per one word of running text) for ranking suggestions.
+        self.frequency: dict[str, float] = {
+            w: f for w, f in get_frequency_dict("es", "large").items() if f >= _MIN_FREQUENCY
+        }
+        base = set(self.spell.word_frequency.dictionary) | set(lexicon.EXTRA_WORDS)
+        base |= set(lexicon.PLACES) | {a.lower() for a in lexicon.ACRONYMS}
+        base |= {v for v in lexicon.MISSING_ACCENTS.values()}
+        # accent-free form → the accented words that fold to it
         by_fold: dict[str, list[str]] = {}
-        for word in self.words:
+        for word in base | set(self.frequency):
             folded = fold(word)
-            if folded != word:
+            if folded != word and word.isalpha():
                 by_fold.setdefault(folded, []).append(word)
         self.by_fold = by_fold
+        common = set()
+        for word, freq in self.frequency.items():
+            if not word.isalpha() or word in lexicon.MISSPELLINGS:
+                continue
+            accented = by_fold.get(word, ())
+            if any(self.frequency.get(a, 0) > 2 * freq for a in accented):
+                continue  # "tambien": a frequent misspelling of "también"
+            common.add(word)
+        misspelled = set(lexicon.MISSING_ACCENTS) | set(lexicon.MISSPELLINGS)
+        self.words: frozenset[str] = frozenset((base | common) - misspelled)
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one instance per process, cached on purpose
     def knows(self, word: str) -> bool:
         """Whether ``word`` (lowercase) is Spanish: in the list or an inflection of it."""
         if word in self.words:
             return True
+        if word in lexicon.MISSPELLINGS or word in lexicon.MISSING_ACCENTS:
+            return False
         for enclitic in _ENCLITICS:
             if word.endswith(enclitic) and len(word) > len(enclitic) + 2:
                 stem = word[: -len(enclitic)]
@@ -145,6 +168,8 @@ class Dictionary:
 
     def suggest(self, word: str) -> str:
         """The most frequent dictionary word one edit away, or ""."""
+        if word in lexicon.MISSPELLINGS:
+            return lexicon.MISSPELLINGS[word]
         candidates = self.spell.edit_distance_1(word) & self.words
         if not candidates:
             return ""

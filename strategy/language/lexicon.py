@@ -121,6 +121,37 @@ MISSING_ACCENTS: dict[str, str] = {
     "tambíen": "también",
 }
 
+#: Frequent misspellings that are common enough on social networks to look like words,
+#: with their correct form.
+MISSPELLINGS: dict[str, str] = {
+    "grasias": "gracias",
+    "porfavor": "por favor",
+    "aver": "a ver",
+    "atravez": "a través",
+    "atraves": "a través",
+    "haci": "así",
+    "ise": "hice",
+    "nesecita": "necesita",
+    "nesesita": "necesita",
+    "nesecitamos": "necesitamos",
+    "enserio": "en serio",
+    "osea": "o sea",
+    "haiga": "haya",
+    "hechar": "echar",
+    "ayga": "haya",
+    "sierto": "cierto",
+    "bolver": "volver",
+    "aprovar": "aprobar",
+    "resivir": "recibir",
+    "resivio": "recibió",
+    "recivido": "recibido",
+    "recivir": "recibir",
+    "solisitud": "solicitud",
+    "desir": "decir",
+    "ubiera": "hubiera",
+    "ubo": "hubo",
+}
+
 #: Words the Spanish dictionary lacks but that are correct, common in Colombia or in the
 #: public sector, or usual loanwords on social networks.
 EXTRA_WORDS = frozenset(

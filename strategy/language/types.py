@@ -57,3 +57,7 @@ class ToneRules:
     #: Characters allowed per network, overriding ``NETWORK_LIMITS`` (e.g. a Mastodon
     #: instance with a larger limit): ``(("mastodon", 1000),)``.
     limits: tuple[tuple[str, int], ...] = ()
+    #: When True, every required element (greeting, thanks) must be present on its own;
+    #: when False (the default) the issue's rule applies: a reply is cold only when it
+    #: has no greeting, no thanks and no use of the citizen's name.
+    require_each: bool = False

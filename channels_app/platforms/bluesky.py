@@ -1,0 +1,246 @@
+"""Bluesky (AT Protocol XRPC): notifications, searchPosts, replies with createRecord.
+
+The channel's token is an app password: the client logs in with
+`com.atproto.server.createSession` (identifier = handle, or the DID in account_id) and
+reuses the session for the process (createSession is limited to 30 per 5 minutes);
+on `ExpiredToken` it refreshes once with the refresh JWT, then logs in again.
+listNotifications has no `since`: pages are read newest first down to an `indexedAt`
+watermark (`common.NewestFirstWalk`). A reply needs strong refs to the parent and the
+thread root, taken from the mention's record (or `getPosts` when only a URI is given).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from .base import (
+    AuthError,
+    AuthorData,
+    FetchResult,
+    NormalizedMention,
+    PermanentError,
+    Profile,
+    PublishedReply,
+    TransientError,
+)
+from .common import (
+    EPOCH,
+    BaseClient,
+    NewestFirstWalk,
+    as_dict,
+    as_list,
+    dig,
+    int_or_none,
+    iso,
+    parse_time,
+    require_dict,
+    text_of,
+)
+
+AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AccountTakedown",
+               "AuthFactorTokenRequired", "AccountDeactivated"}
+_sessions: dict[tuple[str, str], dict] = {}
+_sessions_lock = threading.Lock()
+
+
+class SessionExpired(AuthError):
+    """The access JWT expired: refresh or log in again, then retry once."""
+
+
+def rkey_of(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1] if uri.startswith("at://") else ""
+
+
+def post_url(handle: str, uri: str) -> str:
+    rkey = rkey_of(uri)
+    return f"https://bsky.app/profile/{handle}/post/{rkey}" if handle and rkey else ""
+
+
+def parse_author(author: Any) -> AuthorData:
+    author = as_dict(author)
+    handle = text_of(author.get("handle"))
+    return AuthorData(
+        external_id=text_of(author.get("did")), handle=handle,
+        name=text_of(author.get("displayName")),
+        followers=int_or_none(author.get("followersCount")),
+        account_created_at=parse_time(author.get("createdAt")),
+        profile_url=f"https://bsky.app/profile/{handle}" if handle else "")
+
+
+def parse_item(item: Any) -> NormalizedMention | None:
+    """A notification or a postView: both carry uri, cid, author, record, indexedAt."""
+    item = as_dict(item)
+    uri = text_of(item.get("uri"))
+    record = as_dict(item.get("record"))
+    created = parse_time(record.get("createdAt")) or parse_time(item.get("indexedAt"))
+    if not uri or created is None:
+        return None
+    author = parse_author(item.get("author"))
+    parent = text_of(dig(record, "reply", "parent", "uri"))
+    root = text_of(dig(record, "reply", "root", "uri"))
+    return NormalizedMention(
+        platform="bluesky", external_id=uri, author=author, text=text_of(record.get("text")),
+        created_at=created, url=post_url(author.handle, uri), in_reply_to_external_id=parent,
+        thread_external_id=root or uri, raw=item)
+
+
+def indexed_at(mention: NormalizedMention) -> datetime:
+    return parse_time(mention.raw.get("indexedAt")) or mention.created_at or EPOCH
+
+
+class BlueskyClient(BaseClient):
+    platform = "bluesky"
+    official_base_url = "https://bsky.social"
+    page_size = 50
+
+    def auth_headers(self) -> dict[str, str]:
+        return {}  # set after createSession
+
+    def classify_error(self, response: httpx.Response, payload: Any):
+        name = text_of(dig(payload, "error"))
+        message = text_of(dig(payload, "message"))[:300]
+        if name == "ExpiredToken":
+            return SessionExpired(f"Bluesky session expired: {message}",
+                                  status=response.status_code)
+        if name in AUTH_ERRORS:
+            return AuthError(f"Bluesky: {name} {message}", status=response.status_code)
+        if name == "UpstreamFailure":
+            return TransientError(f"Bluesky upstream failure: {message}",
+                                  status=response.status_code)
+        return None
+
+    # --- session -------------------------------------------------------------------------
+    @property
+    def identifier(self) -> str:
+        return self.handle or self.account_id
+
+    def _session_key(self) -> tuple[str, str]:
+        return (self.base_url, self.identifier)
+
+    def _login(self) -> dict:
+        if not self.token:
+            raise AuthError("Bluesky needs an app password to log in")
+        try:
+            payload, _r = self.transport.request(
+                "POST", "/xrpc/com.atproto.server.createSession",
+                json_body={"identifier": self.identifier, "password": self.token})
+        except PermanentError as exc:  # 400 AuthenticationRequired / bad password
+            raise AuthError(f"Bluesky login refused: {exc}", status=exc.status) from exc
+        session = require_dict(payload, "Bluesky session")
+        if not text_of(session.get("accessJwt")):
+            raise TransientError("Bluesky login answered without a session")
+        return session
+
+    def _refresh(self, session: dict) -> dict:
+        try:
+            payload, _r = self.transport.request(
+                "POST", "/xrpc/com.atproto.server.refreshSession",
+                headers={"Authorization": f"Bearer {text_of(session.get('refreshJwt'))}"})
+            fresh = require_dict(payload, "Bluesky session")
+            if text_of(fresh.get("accessJwt")):
+                return fresh
+        except (AuthError, PermanentError):
+            pass
+        return self._login()
+
+    def _session(self, *, renew: bool = False) -> dict:
+        with _sessions_lock:
+            session = _sessions.get(self._session_key())
+        if session is None:
+            session = self._login()
+        elif renew:
+            session = self._refresh(session)
+        with _sessions_lock:
+            _sessions[self._session_key()] = session
+        self.transport.headers["Authorization"] = f"Bearer {session['accessJwt']}"
+        return session
+
+    def _call(self, method: str, nsid: str, **kwargs) -> Any:
+        self._session()
+        try:
+            return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
+        except SessionExpired:
+            self._session(renew=True)
+            try:
+                return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
+            except SessionExpired as exc:
+                raise AuthError(f"Bluesky session cannot be renewed: {exc}") from exc
+
+    @property
+    def did(self) -> str:
+        return text_of(self._session().get("did")) or self.account_id
+
+    # --- interface -----------------------------------------------------------------------
+    def _walk(self, cursor: str | None, nsid: str, params: list, key: str) -> FetchResult:
+        walk = NewestFirstWalk(cursor, time_of=indexed_at)
+
+        def page(token):
+            query = list(params) + ([("cursor", token)] if token else [])
+            payload = require_dict(self._call("GET", nsid, params=query), "Bluesky page")
+            mentions = [m for m in (parse_item(i) for i in as_list(payload.get(key))) if m]
+            mentions = [m for m in mentions if m.author.handle != self.handle or not self.handle]
+            return mentions, text_of(payload.get("cursor"))
+
+        return walk.run(page, self.max_pages)
+
+    def fetch_mentions(self, cursor: str | None) -> FetchResult:
+        params = [("reasons", "mention"), ("reasons", "reply"), ("reasons", "quote"),
+                  ("limit", self.page_size)]
+        return self._walk(cursor, "app.bsky.notification.listNotifications", params,
+                          "notifications")
+
+    def search(self, query: str, cursor: str | None) -> FetchResult:
+        params = [("q", query), ("sort", "latest"), ("limit", 100)]
+        return self._walk(cursor, "app.bsky.feed.searchPosts", params, "posts")
+
+    def _post_view(self, uri: str) -> dict:
+        payload = require_dict(self._call("GET", "app.bsky.feed.getPosts",
+                                          params={"uris": uri}), "Bluesky posts")
+        view = as_dict(dig(payload, "posts", 0))
+        if not text_of(view.get("cid")):
+            raise PermanentError(f"Bluesky post not found: {uri}")
+        return view
+
+    def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
+              idempotency_key: str = "") -> PublishedReply:
+        if isinstance(in_reply_to, str) or not text_of(in_reply_to.raw.get("cid")):
+            uri = in_reply_to if isinstance(in_reply_to, str) else in_reply_to.external_id
+            item = self._post_view(uri)
+        else:
+            item = in_reply_to.raw
+        parent = {"uri": text_of(item.get("uri")), "cid": text_of(item.get("cid"))}
+        root = as_dict(dig(item, "record", "reply", "root"))
+        if not (text_of(root.get("uri")) and text_of(root.get("cid"))):
+            root = parent
+        record = {"$type": "app.bsky.feed.post", "text": text,
+                  "createdAt": iso(datetime.now(tz=UTC)), "langs": ["es"],
+                  "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent}}
+        body = {"repo": self.did, "collection": "app.bsky.feed.post", "record": record}
+        payload = require_dict(self._call("POST", "com.atproto.repo.createRecord",
+                                          json_body=body), "Bluesky createRecord")
+        uri = text_of(payload.get("uri"))
+        if not uri:
+            raise PermanentError("Bluesky answered without the new post URI")
+        return PublishedReply(external_id=uri, url=post_url(self.handle, uri))
+
+    def profile(self) -> Profile:
+        actor = self.handle or self.account_id
+        payload = require_dict(self._call("GET", "app.bsky.actor.getProfile",
+                                          params={"actor": actor}), "Bluesky profile")
+        author = parse_author(payload)
+        if not author.external_id:
+            raise PermanentError("Bluesky answered without the DID")
+        return Profile(external_id=author.external_id, handle=author.handle, name=author.name,
+                       followers=author.followers, url=author.profile_url,
+                       bio=text_of(payload.get("description")),
+                       avatar_url=text_of(payload.get("avatar")))
+
+
+def forget_sessions():
+    """Drop cached sessions (tests, or after a channel's password changes)."""
+    with _sessions_lock:
+        _sessions.clear()
