@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Login-free pages: the public list of an entity's official channels and its embed."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("canales-oficiales/<slug:entity_slug>/", views.official_channels,
+         name="official_channels"),
+    path("canales-oficiales/<slug:entity_slug>/insertar/", views.official_channels_embed,
+         name="official_channels_embed"),
+]

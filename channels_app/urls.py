@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "channels_app"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.channel_list, name="channel_list"),
+    path("nuevo/", views.channel_create, name="channel_create"),
+    path("<uuid:channel_id>/", views.channel_edit, name="channel_edit"),
+    path("<uuid:channel_id>/eliminar/", views.channel_delete, name="channel_delete"),
+    path("lanzamiento/", views.launch, name="launch"),
+]

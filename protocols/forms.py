@@ -50,7 +50,7 @@ class EntityModelForm(forms.ModelForm):
         self.entity = entity
         from channels_app.models import Channel
 
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             if not isinstance(field, forms.ModelChoiceField):
                 continue
             model = field.queryset.model

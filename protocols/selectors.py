@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from strategy.choices import Role
 
 from . import deadlines
-from .choices import ApprovalStatus, Clock, MentionCategory, RaciLetter, Urgency
+from .choices import ApprovalStatus, Clock, RaciLetter, Urgency
 from .models import (
     AccountCustody,
     ApprovalRequest,

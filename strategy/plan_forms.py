@@ -146,6 +146,7 @@ class ToneGuideForm(EntityScopedModelForm):
         super().__init__(*args, entity=entity, **kwargs)
         for name in self.CHECKED_FIELDS:
             self.fields[name].widget.attrs.update(language_check_attrs(entity, name))
+            self.fields[name].language_check = True
 
 
 class LanguageTryForm(forms.Form):

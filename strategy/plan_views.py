@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -199,6 +200,18 @@ ITEM_KINDS = {
 }
 
 
+def _edit_context(request, kind_name: str, instance, form) -> dict:
+    kind = ITEM_KINDS[kind_name]
+    slug = request.entity.slug
+    return {
+        "form": form, "object": instance, "kind": kind, "kind_name": kind_name,
+        "can_edit": _can_edit(request),
+        "back_url": reverse(f"strategy:{kind.back}", kwargs={"entity_slug": slug}),
+        "delete_url": reverse(f"strategy:plan_{kind_name}_delete",
+                              kwargs={"entity_slug": slug, kind.kwarg: instance.public_id}),
+    }
+
+
 def _edit_view(kind_name: str):
     kind = ITEM_KINDS[kind_name]
 
@@ -218,9 +231,7 @@ def _edit_view(kind_name: str):
                         actor=request.user, instance=fresh, data=data, m2m=m2m)):
                     messages.success(request, _("Changes saved."))
                     return _redirect(kind.back, request)
-        context = {"form": form, "object": instance, "kind": kind, "kind_name": kind_name,
-                   "can_edit": _can_edit(request),
-                   "delete_url_name": f"strategy:plan_{kind_name}_delete"}
+        context = _edit_context(request, kind_name, instance, form)
         if kind_name == "kpi":
             context["measurements"] = instance.measurements.select_related("recorded_by")
             context["measurement_form"] = KpiMeasurementForm(prefix="measurement")
@@ -260,13 +271,10 @@ def kpi_measurement_add(request, kpi_id):
         messages.success(request, _("Measurement recorded."))
         return redirect("strategy:plan_kpi_edit", entity_slug=request.entity.slug,
                         kpi_id=kpi.public_id)
-    edit_form = KpiForm(instance=kpi, entity=request.entity)
-    return render(request, "strategy/plan/item_edit.html", {
-        "form": edit_form, "object": kpi, "kind": ITEM_KINDS["kpi"], "kind_name": "kpi",
-        "can_edit": True, "delete_url_name": "strategy:plan_kpi_delete",
-        "measurements": kpi.measurements.select_related("recorded_by"),
-        "measurement_form": form,
-    }, status=400)
+    context = _edit_context(request, "kpi", kpi, KpiForm(instance=kpi, entity=request.entity))
+    context["measurements"] = kpi.measurements.select_related("recorded_by")
+    context["measurement_form"] = form
+    return render(request, "strategy/plan/item_edit.html", context, status=400)
 
 
 # --- History, exports and the language checker ----------------------------------------------

@@ -26,6 +26,10 @@ _HASHTAG_RE = re.compile(r"(?<![\w#])[#$]\w+", re.UNICODE)
 _HTML_RE = re.compile(r"<[^<>]{0,500}>|&#?\w{1,20};")
 _PROTECTED_RES = (URL_RE, _EMAIL_RE, _HANDLE_RE, _HASHTAG_RE, _HTML_RE)
 
+#: Zipf 4 (ten per million words): a capitalised unknown word at the start of a sentence
+#: is taken for a typo only when one edit turns it into a word at least this frequent.
+_FREQUENT = 1e-5
+
 _CLOSERS = "?!"
 _OPENERS = "¿¡"
 
@@ -52,15 +56,15 @@ def check_text(
     protected = _protected_mask(body)
     dictionary = get_dictionary()
     accepted = _accepted_words(rules, citizen_name)
-    words = [
-        m for m in _WORD_RE.finditer(body) if not any(protected[m.start() : m.end()])
-    ]
+    words = [m for m in _WORD_RE.finditer(body) if not any(protected[m.start() : m.end()])]
     forbidden = _forbidden(body, folded, rules)
     taken = [False] * len(body)
     for finding in forbidden:
         taken[finding.start : finding.end] = [True] * (finding.end - finding.start)
     findings += forbidden
-    caps = _all_caps(body, words, dictionary, accepted)
+    caps = _all_caps(
+        body, [m for m in words if not any(taken[m.start() : m.end()])], dictionary, accepted
+    )
     for finding in caps:
         taken[finding.start : finding.end] = [True] * (finding.end - finding.start)
     findings += caps
@@ -271,14 +275,13 @@ def _word_findings(
         if word != lower:
             # Capitalised at the start of a sentence: a name unless clearly a typo.
             suggestion = dictionary.suggest(lower)
-            if not suggestion or dictionary.frequency.get(suggestion, 0) < 20_000:
+            frequent = dictionary.frequency.get(suggestion, 0) >= _FREQUENT
+            if not suggestion or not (frequent or lower in lexicon.MISSPELLINGS):
                 continue
         else:
             suggestion = dictionary.suggest(lower)
         message = _("“%(word)s” is not in the Spanish dictionary.") % {"word": word}
-        findings.append(
-            Finding("spelling", start, end, message, _match_case(word, suggestion))
-        )
+        findings.append(Finding("spelling", start, end, message, _match_case(word, suggestion)))
     return findings
 
 
@@ -403,13 +406,9 @@ def _tone(text: str, folded: str, rules: ToneRules, citizen_name: str) -> list[F
             message = _("The tone guide asks every reply to include: %(missing)s.") % {
                 "missing": ", ".join(missing)
             }
-            findings.append(
-                Finding("cold_tone", 0, len(text), message, _warm_opening(first_name))
-            )
+            findings.append(Finding("cold_tone", 0, len(text), message, _warm_opening(first_name)))
     elif not (greeted or thanked or named):
-        message = _(
-            "The reply sounds cold: greet the citizen, thank them or call them by name."
-        )
+        message = _("The reply sounds cold: greet the citizen, thank them or call them by name.")
         findings.append(Finding("cold_tone", 0, len(text), message, _warm_opening(first_name)))
     return findings
 

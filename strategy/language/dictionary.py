@@ -149,6 +149,12 @@ class Dictionary:
         return stem
 
     def _verb(self, word: str) -> bool:
+        if word.endswith(("ar", "er", "ir")) and len(word) > 4:
+            # An infinitive whose common forms are known ("adjuntar": "adjunta", "adjunto").
+            stem = word[:-2]
+            forms = ("o", "a", "ado", "ada", "ando", "ó", "e", "en", "an", "ido", "ida", "iendo")
+            if sum(stem + form in self.words for form in forms) >= 2:
+                return True
         for ending, infinitives in _VERB_ENDINGS:
             if not infinitives or not word.endswith(ending) or len(word) - len(ending) < 2:
                 continue

@@ -1,0 +1,5 @@
+from .factories import WebhookDeliveryFactory
+
+URL_KWARGS = {
+    "delivery_id": lambda entity: WebhookDeliveryFactory(entity=entity).public_id,
+}
