@@ -35,14 +35,8 @@ class Escalation:
 
 def first_response_due(*, entity, platform: str, category: str, urgency: str,
                        received_at: datetime) -> datetime:
-    try:
-        from protocols.selectors import first_response_due as protocol_due
-    except ImportError:
-        protocol_due = None
-    if protocol_due is not None:
-        return protocol_due(entity=entity, platform=platform, category=category,
-                            urgency=urgency, received_at=received_at)
-    return received_at + timedelta(hours=DEFAULT_SLA_HOURS.get(urgency, 8))
+    return ProtocolContext(entity).first_response_due(
+        platform=platform, category=category, urgency=urgency, received_at=received_at)
 
 
 def _business_days_add(start: date, days: int) -> date:
@@ -60,21 +54,7 @@ def _business_days_add(start: date, days: int) -> date:
 
 def legal_due(*, entity, pqrsd_type: str, received_at: datetime) -> date | None:
     """The legal answer deadline of a PQRSD, or None where the type carries none."""
-    if pqrsd_type not in LEGAL_PQRSD_TYPES:
-        return None
-    try:
-        from protocols.deadlines import pqrsd_due_date
-    except ImportError:
-        pqrsd_due_date = None
-    if pqrsd_due_date is not None:
-        try:
-            return pqrsd_due_date(received_at, pqrsd_type, entity=entity)
-        except Exception:  # an out-of-range year or a type the protocol does not know
-            logger.exception("pqrsd_due_date failed for %s; the case keeps no legal deadline",
-                             pqrsd_type)
-            return None
-    local = timezone.localtime(received_at).date()
-    return _business_days_add(local, DEFAULT_LEGAL_BUSINESS_DAYS)
+    return ProtocolContext(entity).legal_due(pqrsd_type=pqrsd_type, received_at=received_at)
 
 
 def _match_as_dict(match) -> dict:
@@ -100,26 +80,116 @@ def _match_as_dict(match) -> dict:
 def escalate(*, entity, text: str, category: str, pqrsd_type: str, urgency: str,
              author_followers: int | None, platform: str,
              channel_public_id: str | None) -> Escalation:
-    try:
-        from protocols import escalation as protocol_escalation
-    except ImportError:
-        return Escalation()
-    facts = protocol_escalation.MentionFacts(
+    return ProtocolContext(entity).escalate(
         text=text, category=category, pqrsd_type=pqrsd_type, urgency=urgency,
         author_followers=author_followers, platform=platform,
         channel_public_id=channel_public_id)
-    matches = list(protocol_escalation.evaluate(entity=entity, facts=facts))
-    result = Escalation(matches=[_match_as_dict(m) for m in matches])
-    result.is_crisis_candidate = any(_is_crisis(m) for m in matches)
-    try:
-        from protocols.selectors import approval_required
-    except ImportError:
-        approval_required = None
-    if approval_required is not None:
-        role = approval_required(entity=entity, category=category, urgency=urgency,
-                                 author_followers=author_followers, matches=matches)
-        result.approval_role = str(role or "")
-    return result
+
+
+class ProtocolContext:
+    """The entity's protocol for one ingestion batch: rules loaded once, answers memoised.
+
+    A batch of a few hundred mentions would otherwise ask the protocol tables the same
+    questions hundreds of times (SLA row, escalation rules, approval rules). Every mention of
+    a batch shares its `received_at`, so the deadlines memoise exactly.
+    """
+
+    def __init__(self, entity):
+        self.entity = entity
+        self._due: dict = {}
+        self._legal: dict = {}
+        self._approval: dict = {}
+        self._rules = None
+        self._thresholds = None
+        try:
+            from protocols import escalation as protocol_escalation
+        except ImportError:
+            protocol_escalation = None
+        self._escalation = protocol_escalation
+
+    def first_response_due(self, *, platform: str, category: str, urgency: str,
+                           received_at: datetime) -> datetime:
+        key = (platform, category, urgency, received_at)
+        if key not in self._due:
+            try:
+                from protocols.selectors import first_response_due as protocol_due
+            except ImportError:
+                protocol_due = None
+            if protocol_due is not None:
+                self._due[key] = protocol_due(entity=self.entity, platform=platform,
+                                              category=category, urgency=urgency,
+                                              received_at=received_at)
+            else:
+                self._due[key] = received_at + timedelta(
+                    hours=DEFAULT_SLA_HOURS.get(urgency, 8))
+        return self._due[key]
+
+    def legal_due(self, *, pqrsd_type: str, received_at: datetime) -> date | None:
+        if pqrsd_type not in LEGAL_PQRSD_TYPES:
+            return None
+        key = (pqrsd_type, received_at)
+        if key not in self._legal:
+            self._legal[key] = self._compute_legal_due(pqrsd_type, received_at)
+        return self._legal[key]
+
+    def _compute_legal_due(self, pqrsd_type: str, received_at: datetime) -> date | None:
+        try:
+            from protocols.deadlines import pqrsd_due_date
+        except ImportError:
+            pqrsd_due_date = None
+        if pqrsd_due_date is not None:
+            try:
+                return pqrsd_due_date(received_at, pqrsd_type, entity=self.entity)
+            except Exception:  # an out-of-range year or a type the protocol does not know
+                logger.exception("pqrsd_due_date failed for %s; the case keeps no legal "
+                                 "deadline", pqrsd_type)
+                return None
+        local = timezone.localtime(received_at).date()
+        return _business_days_add(local, DEFAULT_LEGAL_BUSINESS_DAYS)
+
+    def _follower_key(self, followers: int | None):
+        """Followers matter to approval rules only through their thresholds."""
+        if self._thresholds is None:
+            try:
+                from protocols.models import ApprovalRule
+
+                self._thresholds = sorted({t for t in ApprovalRule.objects.filter(
+                    entity=self.entity).values_list("min_followers", flat=True)
+                    if t is not None})
+            except ImportError:
+                self._thresholds = []
+        return tuple((followers or 0) >= t for t in self._thresholds)
+
+    def escalate(self, *, text: str, category: str, pqrsd_type: str, urgency: str,
+                 author_followers: int | None, platform: str,
+                 channel_public_id: str | None) -> Escalation:
+        if self._escalation is None:
+            return Escalation()
+        if self._rules is None:
+            self._rules = self._escalation.active_rules(self.entity)
+        facts = self._escalation.MentionFacts(
+            text=text, category=category, pqrsd_type=pqrsd_type, urgency=urgency,
+            author_followers=author_followers, platform=platform,
+            channel_public_id=channel_public_id)
+        matches = list(self._escalation.evaluate(entity=self.entity, facts=facts,
+                                                 rules=self._rules))
+        result = Escalation(matches=[_match_as_dict(m) for m in matches])
+        result.is_crisis_candidate = any(_is_crisis(m) for m in matches)
+        key = (category, urgency, self._follower_key(author_followers),
+               tuple(m.rule.pk for m in matches))
+        if key not in self._approval:
+            try:
+                from protocols.selectors import approval_required
+            except ImportError:
+                approval_required = None
+            role = None
+            if approval_required is not None:
+                role = approval_required(entity=self.entity, category=category,
+                                         urgency=urgency, author_followers=author_followers,
+                                         matches=matches)
+            self._approval[key] = str(role or "")
+        result.approval_role = self._approval[key]
+        return result
 
 
 def _is_crisis(match) -> bool:

@@ -336,3 +336,7 @@ class ClassificationCorrection(models.Model):
 
     def __str__(self):
         return f"{self.get_label_display()}: {self.text[:60]}"
+
+
+from .dashboard_models import *  # noqa: E402,F401,F403
+from .inbox_models import *  # noqa: E402,F401,F403

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from channels_app.choices import CONNECTED_PLATFORMS, ChannelStatus
 from channels_app.models import Channel
 from strategy.choices import Role
+from strategy.models import AuditEvent
 from strategy.services import audit_record
 
 from . import deadlines
@@ -122,12 +123,18 @@ def _is_own(item, channel: Channel | None) -> bool:
     return bool(handle) and handle == channel.handle.lstrip("@").lower()
 
 
+def _author_key(item) -> str:
+    """The author's id on the network; a handle stands in when a payload omits the id."""
+    author = item.author
+    return (author.external_id or (f"@{author.handle}" if author.handle else "unknown"))[:200]
+
+
 def _upsert_authors(entity, platform: str, items) -> dict[str, Author]:
     """Create or refresh the authors of a batch in three queries; returns external_id→Author."""
     now = timezone.now()
     latest = {}
     for item in items:
-        latest[item.author.external_id] = item.author
+        latest[_author_key(item)] = item.author
     existing = {a.external_id: a for a in Author.objects.filter(
         entity=entity, platform=platform, external_id__in=list(latest))}
     to_create, to_update = [], []
@@ -153,8 +160,10 @@ def _upsert_authors(entity, platform: str, items) -> dict[str, Author]:
             if getattr(author, key) != value:
                 setattr(author, key, value)
                 changed = True
-        author.last_seen_at = now
+        # last_seen_at is refreshed at most every ten minutes unless something changed:
+        # a busy author does not cost an UPDATE per batch.
         if changed or (now - author.last_seen_at) > timedelta(minutes=10):
+            author.last_seen_at = now
             to_update.append(author)
     if to_create:
         Author.objects.bulk_create(to_create, ignore_conflicts=True)
@@ -236,7 +245,7 @@ def _ingest_chunk(*, entity, platform, items, source, channel, listening_query) 
         row = Mention(
             entity=entity, channel=channel, listening_query=listening_query,
             platform=platform, external_id=item.external_id[:200],
-            author=authors[item.author.external_id], text=item.text or "",
+            author=authors[_author_key(item)], text=item.text or "",
             url=(item.url or "")[:500], created_at=_aware(item.created_at), received_at=now,
             in_reply_to_external_id=(item.in_reply_to_external_id or "")[:200],
             thread_key=batch_threads[item.external_id], source=source, is_own=is_own,
@@ -350,40 +359,64 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
     """Complaints and questions open a case or join the active one of the same author+thread.
 
     Other mentions (thanks, follow-ups) join an active case of their author and thread but
-    never open one.
+    never open one. Batched: one query finds the active cases, one INSERT opens the new ones
+    (ON CONFLICT DO NOTHING on the one-active-case constraint: a case another worker opened
+    meanwhile is joined instead), one INSERT writes their audit rows, one UPDATE links the
+    mentions.
     """
     groups: dict[tuple[int, str], list[Mention]] = defaultdict(list)
     for m in mentions:
         groups[(m.author_id, m.thread_key)].append(m)
-    opened = joined = 0
-    for (author_id, thread_key), group in groups.items():
+    if not groups:
+        return 0, 0
+    protocol = deadlines.ProtocolContext(entity)
+
+    def active_cases(keys) -> dict[tuple[int, str], Case]:
+        found = Case.objects.select_for_update().filter(
+            entity=entity, status__in=ACTIVE_CASE_STATUSES,
+            author_id__in={k[0] for k in keys}, thread_key__in={k[1] for k in keys})
+        return {(c.author_id, c.thread_key): c for c in found if (c.author_id, c.thread_key)
+                in keys}
+
+    active = active_cases(set(groups))
+    to_open: dict[tuple[int, str], tuple[Case, dict]] = {}
+    for key, group in groups.items():
         queued = [m for m in group if m.label in QUEUED_CATEGORIES]
-        with transaction.atomic():
-            case = Case.objects.select_for_update().filter(
-                entity=entity, author_id=author_id, thread_key=thread_key,
-                status__in=ACTIVE_CASE_STATUSES).first()
-            if case is None and not queued:
-                continue
-            if case is None:
-                try:
-                    with transaction.atomic():
-                        case = _case_open(entity=entity, channel=channel, mentions=queued,
-                                          flagged=author_id in flagged)
-                    opened += 1
-                except IntegrityError:
-                    # Another worker opened it between our SELECT and INSERT: join theirs.
-                    case = Case.objects.select_for_update().get(
-                        entity=entity, author_id=author_id, thread_key=thread_key,
-                        status__in=ACTIVE_CASE_STATUSES)
-                    _case_join(case=case, mentions=queued, flagged=author_id in flagged)
-                    joined += 1
+        if key not in active and queued:
+            to_open[key] = _case_build(entity=entity, channel=channel, mentions=queued,
+                                       flagged=key[0] in flagged, protocol=protocol)
+    opened_cases: dict[tuple[int, str], Case] = {}
+    if to_open:
+        Case.objects.bulk_create([case for case, _ in to_open.values()], ignore_conflicts=True)
+        ours = {case.public_id: case for case, _ in to_open.values()}
+        for key, case in active_cases(set(to_open)).items():
+            if case.public_id in ours:
+                opened_cases[key] = case
             else:
-                _case_join(case=case, mentions=queued, flagged=author_id in flagged)
-                joined += 1
-            Mention.objects.filter(pk__in=[m.pk for m in group]).update(case=case)
-            for m in group:
-                m.case = case
-    return opened, joined
+                active[key] = case  # lost the race: join the winner's case
+        AuditEvent.objects.bulk_create([
+            AuditEvent(entity=entity, actor=None, action="case.open",
+                       object_type=Case._meta.label_lower, object_id=str(built.public_id),
+                       object_repr=str(built)[:300], after=after)
+            for key, (built, after) in to_open.items() if key in opened_cases])
+    joined = 0
+    linked = []
+    for key, group in groups.items():
+        if key in opened_cases:
+            case = opened_cases[key]
+        elif key in active:
+            case = active[key]
+            _case_join(case=case, mentions=[m for m in group if m.label in QUEUED_CATEGORIES],
+                       flagged=key[0] in flagged, protocol=protocol)
+            joined += 1
+        else:
+            continue
+        for m in group:
+            m.case = case
+        linked.extend(group)
+    if linked:
+        Mention.objects.bulk_update(linked, ["case"])
+    return len(opened_cases), joined
 
 
 def _primary(mentions: list[Mention]) -> Mention:
@@ -392,15 +425,17 @@ def _primary(mentions: list[Mention]) -> Mention:
                                            URGENCY_RANK.get(m.urgency, 1), m.created_at))[0]
 
 
-def _escalation_for(entity, channel, mention: Mention, category: str, pqrsd: str,
+def _escalation_for(protocol, channel, mention: Mention, category: str, pqrsd: str,
                     urgency: str) -> deadlines.Escalation:
-    return deadlines.escalate(
-        entity=entity, text=mention.text, category=category, pqrsd_type=pqrsd,
-        urgency=urgency, author_followers=mention.author.followers, platform=mention.platform,
+    return protocol.escalate(
+        text=mention.text, category=category, pqrsd_type=pqrsd, urgency=urgency,
+        author_followers=mention.author.followers, platform=mention.platform,
         channel_public_id=str(channel.public_id) if channel else None)
 
 
-def _case_open(*, entity, channel, mentions: list[Mention], flagged: bool) -> Case:
+def _case_build(*, entity, channel, mentions: list[Mention], flagged: bool,
+                protocol) -> tuple[Case, dict]:
+    """An unsaved case for these mentions, with deadlines and escalation; and its audit data."""
     primary = _primary(mentions)
     urgency = primary.urgency
     for m in mentions:
@@ -411,34 +446,34 @@ def _case_open(*, entity, channel, mentions: list[Mention], flagged: bool) -> Ca
     category = primary.label
     escalation = deadlines.Escalation()
     for m in mentions:
-        e = _escalation_for(entity, channel, m, category, pqrsd, urgency)
+        e = _escalation_for(protocol, channel, m, category, pqrsd, urgency)
         escalation.matches.extend(x for x in e.matches if x not in escalation.matches)
         escalation.is_crisis_candidate |= e.is_crisis_candidate
         escalation.approval_role = escalation.approval_role or e.approval_role
-    case = Case.objects.create(
+    case = Case(
         entity=entity, channel=channel, author=primary.author, platform=primary.platform,
         thread_key=primary.thread_key, status=CaseStatus.OPEN, category=category,
         pqrsd_type=pqrsd, urgency=urgency,
-        first_response_due=deadlines.first_response_due(
-            entity=entity, platform=primary.platform, category=category, urgency=urgency,
+        first_response_due=protocol.first_response_due(
+            platform=primary.platform, category=category, urgency=urgency,
             received_at=received),
-        legal_due=deadlines.legal_due(entity=entity, pqrsd_type=pqrsd, received_at=received),
+        legal_due=protocol.legal_due(pqrsd_type=pqrsd, received_at=received),
         escalation_matches=escalation.matches, approval_role=escalation.approval_role,
         is_crisis_candidate=escalation.is_crisis_candidate, author_flagged=flagged,
         opened_at=received, last_activity_at=received,
     )
-    audit_record(entity=entity, actor=None, action="case.open", obj=case, after={
+    after = {
         "category": category, "pqrsd_type": pqrsd, "urgency": urgency,
         "first_response_due": case.first_response_due.isoformat(),
         "legal_due": case.legal_due.isoformat() if case.legal_due else None,
         "mentions": [m.external_id for m in mentions],
         "escalation_rules": [m.get("rule") for m in escalation.matches],
         "author_flagged": flagged,
-    })
-    return case
+    }
+    return case, after
 
 
-def _case_join(*, case: Case, mentions: list[Mention], flagged: bool) -> None:
+def _case_join(*, case: Case, mentions: list[Mention], flagged: bool, protocol) -> None:
     now = timezone.now()
     fields = {"last_activity_at", "author_flagged"}
     case.last_activity_at = now
@@ -457,9 +492,9 @@ def _case_join(*, case: Case, mentions: list[Mention], flagged: bool) -> None:
             urgency = _max_urgency(urgency, m.urgency)
         if urgency != case.urgency:
             case.urgency = urgency
-            due = deadlines.first_response_due(
-                entity=case.entity, platform=case.platform, category=case.category,
-                urgency=urgency, received_at=min(m.received_at for m in mentions))
+            due = protocol.first_response_due(
+                platform=case.platform, category=case.category, urgency=urgency,
+                received_at=min(m.received_at for m in mentions))
             if case.first_response_at is None and due < case.first_response_due:
                 case.first_response_due = due
                 fields.add("first_response_due")
@@ -469,12 +504,11 @@ def _case_join(*, case: Case, mentions: list[Mention], flagged: bool) -> None:
                          PqrsdType.NONE)
             if pqrsd != PqrsdType.NONE:
                 case.pqrsd_type = pqrsd
-                case.legal_due = deadlines.legal_due(
-                    entity=case.entity, pqrsd_type=pqrsd,
-                    received_at=min(m.received_at for m in mentions))
+                case.legal_due = protocol.legal_due(
+                    pqrsd_type=pqrsd, received_at=min(m.received_at for m in mentions))
                 fields |= {"pqrsd_type", "legal_due"}
         for m in mentions:
-            e = _escalation_for(case.entity, case.channel, m, case.category, case.pqrsd_type,
+            e = _escalation_for(protocol, case.channel, m, case.category, case.pqrsd_type,
                                 case.urgency)
             new = [x for x in e.matches if x not in case.escalation_matches]
             if new:

@@ -96,3 +96,7 @@ def retrain_classifier() -> dict:
     logger.info("Classifier retrained: %s", report)
     as_dict = getattr(report, "as_dict", None)
     return as_dict() if callable(as_dict) else {"report": str(report)}
+
+
+from . import inbox_tasks  # noqa: E402,F401  (registers the inbox's tasks with Celery)
+from . import dashboard_tasks  # noqa: E402,F401  (registers the dashboard's tasks with Celery)

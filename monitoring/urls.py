@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("operaciones/estado.json", views.operations_json, name="operations_json"),
     path("operaciones/entregas/<uuid:delivery_id>/reintentar/", views.delivery_retry,
          name="delivery_retry"),
+    path("", include("monitoring.inbox_urls")),
+    path("", include("monitoring.dashboard_urls")),
 ]

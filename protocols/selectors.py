@@ -265,3 +265,12 @@ def protocol_summary(entity) -> list[SectionStatus]:
         SectionStatus("custody", _("Account custody"), "protocols:custody_list",
                       custody, max(channels, 1)),
     ]
+
+
+def protocol_completeness(entity) -> tuple[int, list[str]]:
+    """(percent, missing) for step 5 in the plan's overview and PDF: the mean of the
+    sections' completeness and the names of the sections not yet complete."""
+    sections = protocol_summary(entity)
+    percent = round(sum(min(s.percent, 100) for s in sections) / len(sections))
+    missing = [str(s.label) for s in sections if s.percent < 100]
+    return percent, missing

@@ -294,6 +294,7 @@ class Section:
     columns: list = field(default_factory=list)  # (label, callable(obj) -> str)
     template: str = "protocols/section_list.html"
     save: object = None
+    related: tuple = ()  # select_related for the list (no query per row)
 
 
 def _choice(obj, name):
@@ -363,7 +364,8 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
              (gettext_lazy("When"), _rule_conditions),
              (gettext_lazy("Then"), _rule_actions),
              (gettext_lazy("Active"), lambda o: _yes(o.is_active))],
-            template="protocols/escalation_list.html", save=services.escalation_rule_save),
+            template="protocols/escalation_list.html", save=services.escalation_rule_save,
+            related=("assign_area", "assign_user", "channel")),
     Section("approvalrule", "reglas-aprobacion", "approval_rule_id", ApprovalRule,
             forms.ApprovalRuleForm, gettext_lazy("Approval rules"),
             gettext_lazy("Which replies need approval and from which role."),
@@ -376,7 +378,8 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
              (gettext_lazy("Kind"), lambda o: _choice(o, "kind")),
              (gettext_lazy("Score"), lambda o: f"{o.score} ({o.likelihood}×{o.impact})"),
              (gettext_lazy("Owner"), lambda o: o.owner or "—"),
-             (gettext_lazy("Status"), lambda o: _choice(o, "status"))]),
+             (gettext_lazy("Status"), lambda o: _choice(o, "status"))],
+            related=("owner",)),
     Section("crisis", "crisis", "level_id", CrisisLevel, forms.CrisisLevelForm,
             gettext_lazy("Crisis protocol"),
             gettext_lazy("Levels, who is called at each, holding statements and a checklist."),
@@ -390,7 +393,8 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
             gettext_lazy("Citizens must be told which channels accept PQRSD."),
             [(gettext_lazy("Channel"), lambda o: o.channel),
              (gettext_lazy("Accepts PQRSD"), lambda o: _yes(o.accepts_pqrsd)),
-             (gettext_lazy("Notes"), lambda o: o.notes or "—")]),
+             (gettext_lazy("Notes"), lambda o: o.notes or "—")],
+            related=("channel",)),
     Section("custody", "custodia", "custody_id", AccountCustody, forms.AccountCustodyForm,
             gettext_lazy("Account custody"),
             gettext_lazy("Who holds access to each official account and how it is protected."),
@@ -400,13 +404,15 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
              (gettext_lazy("Two-factor"), lambda o: _yes(o.two_factor_enabled)),
              (gettext_lazy("Last rotation"),
               lambda o: o.last_rotation.strftime("%d/%m/%Y") if o.last_rotation else "—"),
-             (gettext_lazy("Hand-over"), _handover)]),
+             (gettext_lazy("Hand-over"), _handover)],
+            related=("channel", "custodian")),
 ]}
 
 
 def _section_list(request, section: Section, extra=None):
     entity = request.entity
-    objects = list(section.model.objects.filter(entity=entity))
+    objects = list(section.model.objects.filter(entity=entity)
+                   .select_related(*section.related))
     rows = [{"obj": o, "cells": [str(fn(o)) for _label, fn in section.columns],
              "edit_url": reverse(f"protocols:{section.key}_edit",
                                  kwargs={"entity_slug": entity.slug,

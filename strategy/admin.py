@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .forms import EntityForm
+from .integration_models import ApiToken, TokenScope, WebhookEndpoint, WebhookEventDelivery
 from .models import AuditEvent, Entity, Invitation, Membership, User
 
 
@@ -74,4 +76,72 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenAdminForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=TokenScope.choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=366,
+                              initial=90, required=False)
+
+    class Meta:
+        model = ApiToken
+        fields = ["entity", "user", "name", "scopes", "rate_limit_per_minute"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created through the service (the clear value is shown once) and revoked."""
+
+    form = ApiTokenAdminForm
+    list_display = ["name", "prefix", "entity", "user", "expires_at", "last_used_at",
+                    "revoked_at"]
+    list_filter = ["entity"]
+    search_fields = ["name", "prefix", "user__email", "entity__name"]
+    autocomplete_fields = ["entity", "user"]
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["prefix", "expires_at", "last_used_at", "revoked_at"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from .integrations import api_token_create
+
+        token, clear = api_token_create(
+            actor=form.cleaned_data["user"], entity=form.cleaned_data["entity"],
+            name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data["days"] or 90,
+            rate_limit_per_minute=form.cleaned_data["rate_limit_per_minute"])
+        obj.pk = token.pk
+        self.message_user(request, _("Copy this token now: it will not be shown again: %(token)s")
+                          % {"token": clear}, messages.WARNING)
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        from .integrations import api_token_revoke
+
+        for token in queryset.select_related("entity"):
+            api_token_revoke(actor=request.user, token=token)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ["url", "entity", "is_active", "created_at"]
+    list_filter = ["is_active", "entity"]
+    search_fields = ["url", "entity__name"]
+    exclude = ["secret"]
+    autocomplete_fields = ["entity", "created_by"]
+
+
+@admin.register(WebhookEventDelivery)
+class WebhookEventDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "event", "endpoint", "state", "attempts", "last_status_code"]
+    list_filter = ["state", "event"]
+    search_fields = ["endpoint__url", "public_id"]
+    readonly_fields = [f.name for f in WebhookEventDelivery._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -578,3 +578,7 @@ class PlanActivity(models.Model):
             raise ValidationError({"channel": _("Choose a channel of this entity.")})
         if self.owner_id and self.owner.entity_id != self.entity_id:
             raise ValidationError({"owner": _("Choose a person of this entity.")})
+
+
+# API tokens and outgoing webhooks live in their own module.
+from .integration_models import *  # noqa: E402,F401,F403

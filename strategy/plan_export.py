@@ -201,20 +201,21 @@ def plan_pdf(entity: Entity) -> bytes:
     pdf.add_page()
     pdf.set_text_color(11, 79, 138)
     pdf.set_font("Roboto", "B", 22)
-    pdf.multi_cell(0, 11, TITLE)
+    pdf.multi_cell(0, 11, TITLE, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(27, 31, 36)
     pdf.set_font("Roboto", "", 13)
-    pdf.multi_cell(0, 8, f"{entity.name} · NIT {entity.nit}")
+    pdf.multi_cell(0, 8, f"{entity.name} · NIT {entity.nit}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Roboto", "", 9)
     pdf.multi_cell(0, 6, _("Generated on %(date)s") % {
-        "date": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")})
+        "date": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")},
+        new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     width = pdf.epw
     for heading, lines in plan_sections(entity):
         pdf.ln(3)
         pdf.set_font("Roboto", "B", 15)
         pdf.set_text_color(11, 79, 138)
-        pdf.multi_cell(width, 8, heading)
+        pdf.multi_cell(width, 8, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_draw_color(201, 208, 217)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
         pdf.ln(2)
@@ -223,12 +224,12 @@ def plan_pdf(entity: Entity) -> bytes:
             if line.startswith("## "):
                 pdf.ln(1)
                 pdf.set_font("Roboto", "B", 11)
-                pdf.multi_cell(width, 6, line[3:])
+                pdf.multi_cell(width, 6, line[3:], new_x="LMARGIN", new_y="NEXT")
             elif line.startswith("- "):
                 pdf.set_font("Roboto", "", 10)
                 pdf.set_x(pdf.l_margin + 4)
-                pdf.multi_cell(width - 4, 5.5, "• " + line[2:])
+                pdf.multi_cell(width - 4, 5.5, "• " + line[2:], new_x="LMARGIN", new_y="NEXT")
             else:
                 pdf.set_font("Roboto", "", 10)
-                pdf.multi_cell(width, 5.5, line)
+                pdf.multi_cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

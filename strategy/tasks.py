@@ -14,3 +14,21 @@ def ping_database(entity_public_id: str) -> dict:
 
     entity = Entity.objects.only("name", "slug").get(public_id=entity_public_id)
     return {"entity": entity.slug, "name": entity.name, "database": connection.vendor}
+
+
+@shared_task(name="strategy.deliver_webhook", time_limit=60, soft_time_limit=45)
+def deliver_webhook(delivery_id: int) -> str:
+    from .integrations import webhook_deliver
+
+    return webhook_deliver(delivery_id)
+
+
+@shared_task(name="strategy.retry_due_webhooks", time_limit=300, soft_time_limit=240)
+def retry_due_webhooks() -> int:
+    """Beat sends the retries whose time has come (the delays live on the rows)."""
+    from .integrations import webhook_due_delivery_ids
+
+    ids = webhook_due_delivery_ids()
+    for delivery_id in ids:
+        deliver_webhook.delay(delivery_id)
+    return len(ids)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, views
+from . import integration_views, plan_views, views
 
 app_name = "strategy"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     path("invitaciones/<uuid:token>/revocar/", views.invitation_revoke, name="invitation_revoke"),
     path("configuracion/", views.entity_settings, name="entity_settings"),
     path("auditoria/", views.audit_log, name="audit_log"),
+    path("integraciones/", integration_views.integrations_page, name="integrations"),
+    path("integraciones/tokens/<uuid:token_id>/revocar/", integration_views.api_token_revoke,
+         name="api_token_revoke"),
+    path("integraciones/webhooks/<uuid:endpoint_id>/desactivar/",
+         integration_views.webhook_deactivate, name="webhook_deactivate"),
+    path("integraciones/entregas/<uuid:delivery_id>/reenviar/", integration_views.webhook_resend,
+         name="webhook_resend"),
     # The plan (issue 3): steps 1, 2, 4 and 8 here; 3 and 7 in channels_app.
     path("plan/", plan_views.plan_overview, name="plan_overview"),
     path("plan/responsable/", plan_views.plan_owner, name="plan_owner"),

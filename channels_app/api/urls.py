@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from strategy.api.urls import crud
+
+from . import views
+
+urlpatterns = [
+    path("canales/revision/", views.ChannelChecksView.as_view(), name="channel-checks"),
+    path("lanzamiento/", views.LaunchChecklistView.as_view(), name="launch-checklist"),
+    *crud("canales", views.ChannelViewSet, "channel"),
+]

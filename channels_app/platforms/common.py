@@ -217,8 +217,8 @@ class NewestFirstWalk:
 
     State: {"since": ms of the newest item stored, "ids": ids at that ms} and, while a
     backlog longer than `max_pages` is being read, {"token": page to continue from,
-    "pending": the watermark to store once the backlog is read}. A first poll (no
-    watermark) reads at most `max_pages` and starts from the newest item it saw.
+    "pending": the watermark to store once the backlog is read}; the first poll of a
+    channel reads its whole history that way, `max_pages` per call.
     `time_of(mention)` gives the time the listing is ordered by.
     """
 
@@ -236,6 +236,8 @@ class NewestFirstWalk:
             self.new_since, self.new_ids = self.since, set(self.ids)
         self.time_of = time_of or (lambda mention: mention.created_at)
         self.found = Deduper()
+        self.state = state      # clients may keep their own keys next to the watermark
+        self.extra: dict = {}   # ... and put them here to be stored with it
 
     def seen_before(self, mention: NormalizedMention) -> bool:
         ms = millis(self.time_of(mention))
@@ -249,8 +251,9 @@ class NewestFirstWalk:
         elif ms == self.new_since:
             self.new_ids.add(mention.external_id)
 
-    def run(self, fetch_page, max_pages: int) -> FetchResult:
-        """`fetch_page(token) -> (mentions, next_token)`; returns the batch and cursor."""
+    def run(self, fetch_page, max_pages: int, finish=None) -> FetchResult:
+        """`fetch_page(token) -> (mentions, next_token)`; returns the batch and cursor.
+        `finish()` runs after the last page, before the cursor is built."""
         token = self.token
         for _page in range(max_pages):
             mentions, next_token = fetch_page(token or None)
@@ -264,13 +267,19 @@ class NewestFirstWalk:
             token = "" if reached else next_token
             if not token:
                 break
-        if token and self.since is not None:
-            state = {"since": self.since, "ids": sorted(self.ids), "token": token,
+        if finish is not None:
+            finish()
+        if token:
+            state = {"token": token,
                      "pending": {"since": self.new_since, "ids": sorted(self.new_ids)}}
+            if self.since is not None:
+                state.update(since=self.since, ids=sorted(self.ids))
         elif self.new_since is not None:
             state = {"since": self.new_since, "ids": sorted(self.new_ids)}
         else:
             state = None
+        if state is not None and self.extra:
+            state.update(self.extra)
         new_cursor = dump_cursor(state) if state is not None else None
         if new_cursor == self.cursor:
             new_cursor = None

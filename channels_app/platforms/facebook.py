@@ -139,10 +139,15 @@ class Watermark:
         self.new_since = self.since
         self.new_ids = set(self.ids)
 
-    def is_new(self, mention: NormalizedMention) -> bool:
+    def is_old(self, mention: NormalizedMention) -> bool:
         second = int(mention.created_at.timestamp())
-        if self.since is not None and (second < self.since or
-                                       (second == self.since and mention.external_id in self.ids)):
+        return self.since is not None and (
+            second < self.since or (second == self.since and mention.external_id in self.ids))
+
+    def is_new(self, mention: NormalizedMention) -> bool:
+        """True for a mention after the watermark; it moves the new watermark forward."""
+        second = int(mention.created_at.timestamp())
+        if self.is_old(mention):
             return False
         if self.new_since is None or second > self.new_since:
             self.new_since, self.new_ids = second, {mention.external_id}
@@ -163,12 +168,14 @@ class FacebookClient(BaseClient):
     lookback_days = 30
     posts_per_page = 25
     comments_per_page = 100
+    _cut_at = None
 
     def classify_error(self, response, payload):
         return meta_error(response, payload)
 
-    def _pages(self, path: str, params: dict, limit: int):
-        """Yield each page's payload, following `after` cursors up to `limit` pages."""
+    def _pages(self, path: str, params: dict, limit: int, cut: list | None = None):
+        """Yield each page's payload, following `after` cursors up to `limit` pages;
+        append to `cut` when pages were left unread."""
         token = ""
         for _page in range(limit):
             query = dict(params)
@@ -179,6 +186,8 @@ class FacebookClient(BaseClient):
             token = after_token(payload)
             if not token:
                 return
+        if cut is not None:
+            cut.append(True)
 
     def _items(self, since: int | None):
         """Every visitor post and comment on recent Page posts (since `since` for comments)."""
@@ -198,23 +207,37 @@ class FacebookClient(BaseClient):
                                   "order": "chronological", "limit": self.comments_per_page}
                 if since is not None:
                     comment_params["since"] = since
+                cut: list = []
+                last_seen = None
                 for page in self._pages(f"/{post.external_id}/comments", comment_params,
-                                        self.max_pages):
+                                        self.max_pages, cut):
                     for raw_comment in as_list(page.get("data")):
                         comment = parse_comment(raw_comment, post.external_id)
-                        if comment is not None and comment.author.external_id != self.account_id:
+                        if comment is None:
+                            continue
+                        last_seen = max(last_seen or comment.created_at, comment.created_at)
+                        if comment.author.external_id != self.account_id:
                             yield comment
+                if cut and last_seen is not None:
+                    # Comments after `last_seen` on this post are still unread: the
+                    # watermark must not pass it, or they would be skipped next time.
+                    self._cut_at = min(self._cut_at or last_seen, last_seen)
 
     def _collect(self, cursor: str | None, keep) -> FetchResult:
         mark = Watermark(load_cursor(cursor))
-        found = Deduper()
+        self._cut_at = None
+        candidates = Deduper()
         for mention in self._items(mark.since):
-            if mention.external_id in found.seen:
-                continue
-            if mark.is_new(mention) and keep(mention):
-                found.add(mention)
-        found.items.sort(key=lambda m: m.created_at)
-        return FetchResult(mentions=found.items, next_cursor=mark.cursor(cursor))
+            if not mark.is_old(mention):
+                candidates.add(mention)
+        found = []
+        for mention in sorted(candidates.items, key=lambda m: m.created_at):
+            if self._cut_at is not None and mention.created_at > self._cut_at:
+                continue  # comes again next time, after the unread comments before it
+            mark.is_new(mention)  # advances the watermark
+            if keep(mention):
+                found.append(mention)
+        return FetchResult(mentions=found, next_cursor=mark.cursor(cursor))
 
     def fetch_mentions(self, cursor: str | None) -> FetchResult:
         return self._collect(cursor, lambda mention: True)

@@ -95,6 +95,7 @@ class InstagramClient(BaseClient):
     official_base_url = f"https://graph.facebook.com/{GRAPH_VERSION}"
     media_pages = 2
     media_per_page = 25
+    comments_per_page = 50
 
     def classify_error(self, response, payload):
         return meta_error(response, payload)
@@ -124,7 +125,7 @@ class InstagramClient(BaseClient):
         for media in self._media():
             if int_or_none(media.get("comments_count")) == 0:
                 continue
-            params = {"fields": COMMENT_FIELDS, "limit": 50}
+            params = {"fields": COMMENT_FIELDS, "limit": self.comments_per_page}
             for page in self._pages(f"/{media['id']}/comments", params, self.max_pages):
                 for mention in parse_comments_page(page, media):
                     if mention.author.handle == self.handle and self.handle:

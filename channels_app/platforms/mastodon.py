@@ -109,18 +109,27 @@ class MastodonClient(BaseClient):
         min_id = text_of(state.get("min_id"))
         highest = _num(min_id) if min_id else -1
         found = Deduper()
+        params: list[tuple[str, Any]] = [("types[]", "mention"), ("limit", self.page_size)]
         for _page in range(self.max_pages):
-            params: list[tuple[str, Any]] = [("types[]", "mention"), ("limit", self.page_size)]
             if min_id:
-                params.append(("min_id", min_id))
+                params = [("types[]", "mention"), ("limit", self.page_size), ("min_id", min_id)]
             payload, response = self.transport.request("GET", "/api/v1/notifications",
                                                        params=params)
             mentions, page_highest = parse_notifications(payload)
             for mention in mentions:
                 found.add(mention)
             highest = max(highest, page_highest)
-            if not min_id or len(payload) < self.page_size:
-                break  # the first poll reads the newest page only; a short page is the end
+            if len(payload) < self.page_size:
+                break  # a short page is the end
+            if not min_id:
+                # First poll: no stored position, walk back through history (rel="next").
+                max_id = link_param(response, "next", "max_id")
+                lowest = min((_num(text_of(dig(n, "id"))) for n in payload), default=-1)
+                if not max_id or lowest < 0:
+                    break
+                backfill = [p for p in params if p[0] != "max_id"] + [("max_id", max_id)]
+                params = backfill
+                continue
             prev_min = link_param(response, "prev", "min_id")
             if not prev_min or _num(prev_min) <= _num(min_id):
                 prev_min = str(page_highest) if page_highest > _num(min_id) else ""

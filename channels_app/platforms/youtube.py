@@ -39,8 +39,10 @@ from .common import (
     require_dict,
     text_of,
 )
+from .transport import retry_after_from
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
+REPLY_COUNTS_KEPT = 300  # threads whose reply count the cursor remembers
 RATE_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 PERMANENT_REASONS = {"commentsDisabled", "videoNotFound", "channelNotFound",
@@ -65,7 +67,8 @@ def google_error(response: httpx.Response, payload: Any):
         return RateLimited(f"YouTube quota exhausted: {message}",
                            retry_after=seconds_to_quota_reset(), status=status)
     if reasons & RATE_REASONS or status == 429:
-        return RateLimited(f"YouTube rate limit: {message}", retry_after=60.0, status=status)
+        return RateLimited(f"YouTube rate limit: {message}",
+                           retry_after=retry_after_from(response, default=60.0), status=status)
     if reasons & PERMANENT_REASONS:
         return PermanentError(f"YouTube: {message} ({', '.join(sorted(reasons))})",
                               status=status)
@@ -101,6 +104,17 @@ def parse_comment(comment: Any, *, thread_id: str, video_id: str = "") -> Normal
         thread_external_id=thread_id or comment_id, raw=comment)
 
 
+def reply_counts(payload: Any) -> dict[str, tuple[int, int]]:
+    """{thread id: (totalReplyCount, replies returned inline)} for a threads page."""
+    counts = {}
+    for thread in as_list(dig(payload, "items")):
+        thread_id = text_of(dig(thread, "id"))
+        if thread_id:
+            counts[thread_id] = (int_or_none(dig(thread, "snippet", "totalReplyCount")) or 0,
+                                 len(as_list(dig(thread, "replies", "comments"))))
+    return counts
+
+
 def parse_threads_page(payload: Any) -> tuple[list[NormalizedMention], str]:
     payload = require_dict(payload, "YouTube commentThreads page")
     found: list[NormalizedMention] = []
@@ -129,6 +143,9 @@ class YouTubeClient(BaseClient):
 
     def _walk(self, cursor: str | None, extra: dict) -> FetchResult:
         walk = NewestFirstWalk(cursor)
+        known = {k: v for k, v in as_dict(walk.state.get("rc")).items()
+                 if isinstance(v, int) and not isinstance(v, bool)}
+        counts = dict(known)
 
         def page(token):
             params = {"part": "snippet,replies", "allThreadsRelatedToChannelId": self.account_id,
@@ -136,11 +153,41 @@ class YouTubeClient(BaseClient):
                       **extra}
             if token:
                 params["pageToken"] = token
-            mentions, next_token = parse_threads_page(self.get("/commentThreads", params))
+            payload = self.get("/commentThreads", params)
+            mentions, next_token = parse_threads_page(payload)
+            # Only five replies come inline, and a new reply does not bring an old thread
+            # back to the top: read the replies of threads whose reply count changed.
+            for thread_id, (total, inline) in reply_counts(payload).items():
+                if total > inline and total != known.get(thread_id):
+                    mentions.extend(self._replies(thread_id))
+                counts[thread_id] = total
             own = self.account_id
             return [m for m in mentions if m.author.external_id != own or not own], next_token
 
-        return walk.run(page, self.max_pages)
+        def finish():
+            if counts:
+                walk.extra["rc"] = dict(list(counts.items())[-REPLY_COUNTS_KEPT:])
+
+        return walk.run(page, self.max_pages, finish)
+
+    def _replies(self, thread_id: str) -> list[NormalizedMention]:
+        """All replies of a thread (comments.list?parentId=), bounded by max_pages."""
+        found: list[NormalizedMention] = []
+        token = ""
+        for _page in range(self.max_pages):
+            params = {"part": "snippet", "parentId": thread_id, "maxResults": 100,
+                      "textFormat": "plainText"}
+            if token:
+                params["pageToken"] = token
+            payload = require_dict(self.get("/comments", params), "YouTube comments page")
+            for raw in as_list(payload.get("items")):
+                mention = parse_comment(raw, thread_id=thread_id)
+                if mention is not None:
+                    found.append(mention)
+            token = text_of(payload.get("nextPageToken"))
+            if not token:
+                break
+        return found
 
     def fetch_mentions(self, cursor: str | None) -> FetchResult:
         return self._walk(cursor, {})

@@ -172,6 +172,7 @@ X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "strategy.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -183,7 +184,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "strategy.api.authentication.ApiTokenRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE_LIMIT", "600/min")},
 }
 SPECTACULAR_SETTINGS = {
@@ -208,6 +212,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULE: dict = {
+    # Outgoing webhooks whose retry delay (30 s … 6 h) has elapsed are sent again.
+    "strategy-retry-due-webhooks": {
+        "task": "strategy.retry_due_webhooks",
+        "schedule": 30.0,
+    },
     # One beat row per channel and listening query is kept in sync with the channels; this
     # catches channels added or paused anywhere (admin, API, shell) within two minutes.
     "monitoring-reconcile-poll-schedules": {
@@ -219,13 +228,52 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "monitoring.tasks.retry_stuck_webhook_deliveries",
         "schedule": 300.0,
     },
+    # Inbox: replies whose retry backoff (30 s, 2 min, 10 min) has elapsed are sent again.
+    "monitoring-publish-due-replies": {
+        "task": "monitoring.inbox_tasks.publish_due_replies",
+        "schedule": 30.0,
+    },
+    # Inbox: warn before deadlines and escalate after them; the shortest warning is minutes.
+    "monitoring-inbox-sla-sweep": {
+        "task": "monitoring.inbox_tasks.sla_sweep",
+        "schedule": 300.0,
+    },
+    # Inbox: claims untouched past the entity's timeout (>= 5 min) return to the queue.
+    "monitoring-inbox-release-stale-claims": {
+        "task": "monitoring.inbox_tasks.release_stale_claims",
+        "schedule": 300.0,
+    },
+    # Dashboard: rollups of today and of days that received late mentions; the dashboard is
+    # at most ten minutes behind the raw mentions.
+    "monitoring-dashboard-refresh-rollups": {
+        "task": "monitoring.dashboard_tasks.refresh_rollups",
+        "schedule": 600.0,
+    },
+    # Dashboard: the last week rebuilt from scratch every night (03:30), in case a run was lost.
+    "monitoring-dashboard-rebuild-recent-rollups": {
+        "task": "monitoring.dashboard_tasks.rebuild_recent_rollups",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    # Alerts: the crisis detector looks at three-hour windows; every 15 minutes catches a
+    # spike early without re-counting too often.
+    "monitoring-dashboard-sweep-alerts": {
+        "task": "monitoring.dashboard_tasks.sweep_alerts",
+        "schedule": 900.0,
+    },
 }
 # Ingestion on its own queue so that publishing and sweeps never wait behind a polling burst.
 CELERY_TASK_ROUTES = {
+    "strategy.deliver_webhook": {"queue": "publish"},
+    "strategy.retry_due_webhooks": {"queue": "publish"},
     "monitoring.tasks.poll_*": {"queue": "ingest"},
     "monitoring.tasks.process_webhook_delivery": {"queue": "ingest"},
     "monitoring.tasks.reconcile_poll_schedules": {"queue": "ingest"},
     "monitoring.tasks.retry_stuck_webhook_deliveries": {"queue": "ingest"},
+    "monitoring.inbox_tasks.publish_reply": {"queue": "publish"},
+    "monitoring.inbox_tasks.publish_due_replies": {"queue": "publish"},
+    "monitoring.inbox_tasks.sla_sweep": {"queue": "sweeps"},
+    "monitoring.inbox_tasks.release_stale_claims": {"queue": "sweeps"},
+    "monitoring.dashboard_tasks.*": {"queue": "sweeps"},
 }
 
 LOGGING = {

@@ -11,9 +11,9 @@ FIELD_ENCRYPTION_KEY = env_str(
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 # Webhook secrets of the sandbox networks (production reads real ones from the environment).
-META_APP_SECRET = env_str("META_APP_SECRET", "sandbox-meta-app-secret")
+META_APP_SECRET = env_str("META_APP_SECRET", "sandbox-app-secret")
 META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN", "sandbox-meta-verify-token")
-X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "sandbox-x-consumer-secret")
+X_CONSUMER_SECRET = env_str("X_CONSUMER_SECRET", "sandbox-app-secret")
 # Serve static files from the apps' folders without collectstatic, as runserver does.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -7,9 +7,11 @@ probabilities directly (the label's probability is the reported confidence). Rul
 ``lexicon`` add sarcasm as a feature, force urgency for risk words and compute the lexicon
 part of the sentiment.
 
-Training data: ``corpus/train.jsonl`` (template-generated, shipped) plus the corrections
-community managers make (``Example`` objects, weighted higher because they are real). The
-report is computed on ``corpus/heldout.jsonl``, a hand-written set never used for training.
+Training data: ``corpus/train.jsonl`` (template-generated) and ``corpus/handwritten_*.jsonl``
+(hand-written; the templates and the model settings were developed against them, so they cannot
+measure anything), plus the corrections community managers make (``Example`` objects, weighted
+higher because they are real). The report is computed on ``corpus/heldout.jsonl``, a third
+hand-written set written before any tuning and never used for training or tuning.
 """
 
 from __future__ import annotations
@@ -32,11 +34,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 
 from . import lexicon
-from .text import EMOJI_DISPLAY, normalise
+from .text import EMOJI_DISPLAY, STOPWORDS, normalise
 
 MODEL_VERSION = 1
 CORPUS_DIR = Path(__file__).with_name("corpus")
-TRAIN_FILE = CORPUS_DIR / "train.jsonl"
+TRAIN_FILE = CORPUS_DIR / "train.jsonl"  # template-generated (corpus/generate.py)
+# Hand-written sets used for training (their errors and phrasing guided the generator, so they
+# cannot measure anything any more).
+HANDWRITTEN_FILES = (CORPUS_DIR / "handwritten_a.jsonl", CORPUS_DIR / "handwritten_b.jsonl")
 HELDOUT_FILE = CORPUS_DIR / "heldout.jsonl"
 
 LABELS = ("complaint", "question", "praise", "other")
@@ -151,10 +156,9 @@ def _feature_text(norm: str, hits: lexicon.RuleHits) -> str:
 def _display(token: str) -> str:
     if token in EMOJI_DISPLAY:
         return EMOJI_DISPLAY[token]
-    if token == "__preg__":
-        return "?"
-    if token == "__excl__":
-        return "!"
+    signs = {"__preg__": "?", "__excl__": "!"}
+    if token in signs:
+        return signs[token]
     return " ".join(_display(part) for part in token.split()) if " " in token else token
 
 
@@ -167,8 +171,9 @@ class LinearClassifier:
         self.sklearn_version = sklearn.__version__
         self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                     sublinear_tf=True, lowercase=False, dtype=np.float32)
-        self.word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, 2),
-                                    sublinear_tf=True, lowercase=False, dtype=np.float32)
+        self.word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+",  # noqa: S106
+                                    ngram_range=(1, 2), sublinear_tf=True, lowercase=False,
+                                    dtype=np.float32)
         self.heads: dict[str, LogisticRegression] = {}
         self.n_char = 0
         self.word_names: np.ndarray | None = None
@@ -194,7 +199,8 @@ class LinearClassifier:
         w = np.asarray(weights, dtype=np.float64)
         for head in HEADS:
             y = [getattr(e, head) for e in examples]
-            clf = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+            # tol=1e-3 halves the fit time with no measurable loss on the held-out set.
+            clf = LogisticRegression(C=self.C, tol=1e-3, max_iter=3000, class_weight="balanced")
             clf.fit(x, y, sample_weight=w)
             self.heads[head] = clf
         return self
@@ -208,16 +214,17 @@ class LinearClassifier:
         probs = {h: self.heads[h].predict_proba(x) for h in HEADS}
         classes = {h: list(self.heads[h].classes_) for h in HEADS}
         return [
-            self._one(x.getrow(i), hits[i], {h: probs[h][i] for h in HEADS}, classes)
+            self._one(x, i, hits[i], {h: probs[h][i] for h in HEADS}, classes)
             for i in range(len(texts))
         ]
 
-    def _top_words(self, row, head: str, cls: str, k: int) -> list[str]:
+    def _top_words(self, x, i: int, head: str, cls: str, k: int) -> list[str]:
+        """The word n-grams present in row ``i`` that pushed most towards ``cls``."""
         clf = self.heads[head]
         ci = list(clf.classes_).index(cls)
         out = []
-        start, end = row.indptr[0], row.indptr[1]
-        idx, vals = row.indices[start:end], row.data[start:end]
+        start, end = x.indptr[i], x.indptr[i + 1]
+        idx, vals = x.indices[start:end], x.data[start:end]
         mask = idx >= self.n_char
         idx, vals = idx[mask], vals[mask]
         if not len(idx):
@@ -226,8 +233,9 @@ class LinearClassifier:
         for j in np.argsort(-contrib):
             if contrib[j] <= 0 or len(out) >= k:
                 break
-            name = self.word_names[idx[j] - self.n_char]
-            if any(part in _SKIP_REASON_TOKENS for part in name.split()):
+            name = str(self.word_names[idx[j] - self.n_char])
+            parts = name.split()
+            if any(p in _SKIP_REASON_TOKENS for p in parts) or all(p in STOPWORDS for p in parts):
                 continue
             # Prefer the bigram over its parts: skip a word already inside a chosen phrase.
             if any(name in chosen.split() or chosen in name.split() for chosen in out):
@@ -235,16 +243,16 @@ class LinearClassifier:
             out.append(name)
         return out
 
-    def _one(self, row, hits: lexicon.RuleHits, p: dict, classes: dict) -> Classification:
+    def _one(self, x, i: int, hits: lexicon.RuleHits, p: dict, classes: dict) -> Classification:
         from . import reasons as R
 
         lp = dict(zip(classes["label"], p["label"], strict=True))
-        label = max(lp, key=lp.get)
+        label = str(max(lp, key=lp.get))
         confidence = float(lp[label])
 
         pp = dict(zip(classes["pqrsd"], p["pqrsd"], strict=True))
         allowed = [t for t in PQRSD_FOR_LABEL[label] if t in pp] or list(pp)
-        pqrsd = max(allowed, key=pp.get)
+        pqrsd = str(max(allowed, key=pp.get))
 
         up = dict(zip(classes["urgency"], p["urgency"], strict=True))
         actionable = label in ("complaint", "question")
@@ -253,22 +261,24 @@ class LinearClassifier:
         elif hits.urgent:
             urgency = "high"
         else:
-            urgency = max(up, key=up.get)
+            urgency = str(max(up, key=up.get))
             if urgency != "high" and hits.vulnerable and up.get("high", 0) > 0.2:
                 urgency = "high"
+            if urgency == "low" and label == "complaint":
+                urgency = "normal"  # a complaint always needs an answer within the SLA
 
         lex = hits.lexicon_score
         model_part = lp.get("praise", 0.0) - lp.get("complaint", 0.0)
         sentiment = 0.5 * lex if label == "other" else 0.5 * lex + 0.5 * model_part
-        sentiment = float(np.clip(sentiment, -1.0, 1.0))
+        sentiment = float(np.clip(sentiment, -1.0, 1.0)) + 0.0  # no "-0.0" in the output
 
         reasons: list[str] = []
         if hits.sarcasm:
             reasons.append(R.sarcasm(_display(hits.sarcasm[0]), _display(hits.sarcasm[1])))
-        for word in self._top_words(row, "label", label, 3):
+        for word in self._top_words(x, i, "label", label, 3):
             reasons.append(R.label_word(label, _display(word), is_sign=word.startswith("__")))
         if pqrsd not in ("none", "felicitacion"):
-            words = self._top_words(row, "pqrsd", pqrsd, 1)
+            words = self._top_words(x, i, "pqrsd", pqrsd, 1)
             if words:
                 reasons.append(R.pqrsd_word(pqrsd, _display(words[0])))
         if actionable:
@@ -313,9 +323,13 @@ def _throughput(model: LinearClassifier, texts: list[str], n: int = 2000) -> flo
     return round(n / (time.perf_counter() - start), 1)
 
 
-def fit_model(extra_examples: Iterable[Example] = ()) -> tuple[LinearClassifier, TrainReport]:
+def fit_model(
+    extra_examples: Iterable[Example] = (), *, evaluate: bool = True
+) -> tuple[LinearClassifier, TrainReport]:
     start = time.perf_counter()
     base = load_jsonl(TRAIN_FILE)
+    for extra_file in HANDWRITTEN_FILES:
+        base += load_jsonl(extra_file)
     extras, skipped = [], 0
     for ex in extra_examples:
         if isinstance(ex, Example) and ex.is_valid():
@@ -326,13 +340,14 @@ def fit_model(extra_examples: Iterable[Example] = ()) -> tuple[LinearClassifier,
     weights = [1.0] * len(base) + [EXTRA_WEIGHT] * len(extras)
     model = LinearClassifier().fit(examples, weights)
     seconds = time.perf_counter() - start
-    heldout = load_jsonl(HELDOUT_FILE)
-    f1, acc, sign = _evaluate(model, heldout)
-    report = TrainReport(
-        n_train=len(examples), n_extra=len(extras), n_skipped=skipped, n_heldout=len(heldout),
-        macro_f1=f1, accuracy=acc, sentiment_sign_accuracy=sign, seconds=round(seconds, 3),
-        texts_per_second=_throughput(model, [e.text for e in heldout]),
-    )
+    report = TrainReport(n_train=len(examples), n_extra=len(extras), n_skipped=skipped,
+                         n_heldout=0, seconds=round(seconds, 3))
+    if evaluate:
+        heldout = load_jsonl(HELDOUT_FILE)
+        f1, acc, sign = _evaluate(model, heldout)
+        report.n_heldout = len(heldout)
+        report.macro_f1, report.accuracy, report.sentiment_sign_accuracy = f1, acc, sign
+        report.texts_per_second = _throughput(model, [e.text for e in heldout])
     return model, report
 
 
@@ -378,16 +393,16 @@ def get_model() -> LinearClassifier:
     except FileNotFoundError:
         mtime = None
     key = (str(path), mtime)
-    model = _cache["model"]
-    if model is not None and (_cache["key"] == key or (_cache["key"][0] == key[0] and mtime
-                                                        is None)):
+    cached_key, model = _cache["key"], _cache["model"]
+    if model is not None and (cached_key == key or (mtime is None and cached_key[0] == key[0])):
+        # Same file as loaded, or no file and the in-memory model was trained for this path.
         return model
     with _lock:
-        if _cache["model"] is not None and _cache["key"] == key:
+        if _cache["model"] is not None and _cache["key"] == key:  # another thread loaded it
             return _cache["model"]
         model = _load_file(path) if mtime is not None else None
         if model is None:
-            model, _ = fit_model()
+            model, _ = fit_model(evaluate=False)
         _cache["model"], _cache["key"] = model, key
         return model
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-PQRSD_NAMES = {
-    "peticion": gettext_lazy("Petition"),
-    "queja": gettext_lazy("Complaint"),
-    "reclamo": gettext_lazy("Claim"),
-    "sugerencia": gettext_lazy("Suggestion"),
-    "denuncia": gettext_lazy("Report of wrongdoing"),
-    "felicitacion": gettext_lazy("Commendation"),
-    "none": gettext_lazy("None"),
-}
+
+def _pqrsd_name(pqrsd: str) -> str:
+    from monitoring.choices import PqrsdType
+
+    try:
+        return str(PqrsdType(pqrsd).label)
+    except ValueError:
+        return pqrsd
 
 
 def label_word(label: str, word: str, *, is_sign: bool = False) -> str:
@@ -36,7 +34,7 @@ def label_word(label: str, word: str, *, is_sign: bool = False) -> str:
 
 def pqrsd_word(pqrsd: str, word: str) -> str:
     return _('PQRSD type "%(type)s" suggested by "%(word)s"') % {
-        "type": PQRSD_NAMES[pqrsd],
+        "type": _pqrsd_name(pqrsd),
         "word": word,
     }
 

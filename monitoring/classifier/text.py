@@ -49,6 +49,12 @@ ABBREVIATIONS = {
     "npi": "ni idea", "sr": "senor", "sra": "senora", "dr": "doctor", "m": "me",
 }
 
+# Function words never shown as a reason on their own (they still count as features).
+STOPWORDS = frozenset(
+    "a al algo con de del el en es esa ese esta este esto ha hace hay la las le les lo los me mi "
+    "mis nos o para pero por que se si su sus te tu un una uno unos unas y ya yo".split()
+)
+
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"@\w[\w.]*")
 _LAUGH = re.compile(r"\b(?:[jh][aeiou]){2,}[jh]?\b")

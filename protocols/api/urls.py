@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from . import views
 
-router = SimpleRouter()
+router = SimpleRouter(use_regex_path=False)  # path() routes: the tenancy matrix checks them
 router.register("protocolos/areas", views.AreaViewSet, basename="protocols-area")
 router.register("protocolos/actividades", views.RaciActivityViewSet,
                 basename="protocols-activity")

@@ -43,7 +43,7 @@ class ProtocolViewSet(EntityScopedMixin, viewsets.ModelViewSet):
     read_action = Action.VIEW_PROTOCOLS
     write_action = Action.EDIT_PROTOCOLS
     lookup_field = "public_id"
-    lookup_url_kwarg = "public_id"
+    lookup_value_converter = "uuid"
     model = None
     ordering = ["pk"]
 
@@ -74,25 +74,29 @@ class ProtocolViewSet(EntityScopedMixin, viewsets.ModelViewSet):
         services.record_delete(actor=self.request.user, entity=self.entity, instance=instance)
 
 
-def viewset(model_cls, serializer_cls, **attrs):
+def viewset(model_cls, serializer_cls, kwarg, **attrs):
     return type(f"{model_cls.__name__}ViewSet", (ProtocolViewSet,),
-                {"model": model_cls, "serializer_class": serializer_cls, **attrs})
+                {"model": model_cls, "serializer_class": serializer_cls,
+                 "lookup_url_kwarg": kwarg, **attrs})
 
 
-AreaViewSet = viewset(Area, s.AreaSerializer)
-RaciActivityViewSet = viewset(RaciActivity, s.RaciActivitySerializer)
-NonWorkingDayViewSet = viewset(NonWorkingDay, s.NonWorkingDaySerializer)
-ResponseSlaViewSet = viewset(ResponseSla, s.ResponseSlaSerializer)
-ApprovalRuleViewSet = viewset(ApprovalRule, s.ApprovalRuleSerializer)
-RiskViewSet = viewset(Risk, s.RiskSerializer)
-CrisisLevelViewSet = viewset(CrisisLevel, s.CrisisLevelSerializer)
-ChannelPqrsdPolicyViewSet = viewset(ChannelPqrsdPolicy, s.ChannelPqrsdPolicySerializer)
-AccountCustodyViewSet = viewset(AccountCustody, s.AccountCustodySerializer)
+# URL kwargs are the same as the pages' (tests/protocols/tenancy.py gives each a value).
+AreaViewSet = viewset(Area, s.AreaSerializer, "area_id")
+RaciActivityViewSet = viewset(RaciActivity, s.RaciActivitySerializer, "activity_id")
+NonWorkingDayViewSet = viewset(NonWorkingDay, s.NonWorkingDaySerializer, "day_id")
+ResponseSlaViewSet = viewset(ResponseSla, s.ResponseSlaSerializer, "sla_id")
+ApprovalRuleViewSet = viewset(ApprovalRule, s.ApprovalRuleSerializer, "approval_rule_id")
+RiskViewSet = viewset(Risk, s.RiskSerializer, "risk_id")
+CrisisLevelViewSet = viewset(CrisisLevel, s.CrisisLevelSerializer, "level_id")
+ChannelPqrsdPolicyViewSet = viewset(ChannelPqrsdPolicy, s.ChannelPqrsdPolicySerializer,
+                                    "policy_id")
+AccountCustodyViewSet = viewset(AccountCustody, s.AccountCustodySerializer, "custody_id")
 
 
 class EscalationRuleViewSet(ProtocolViewSet):
     model = EscalationRule
     serializer_class = s.EscalationRuleSerializer
+    lookup_url_kwarg = "rule_id"
     ordering = ["position", "pk"]
 
     def _save(self, instance):
@@ -100,14 +104,14 @@ class EscalationRuleViewSet(ProtocolViewSet):
                                              rule=instance)
 
     @action(detail=False, methods=["get"], url_path="problemas")
-    def problems(self, request, entity_slug=None):
+    def problems(self, request, **kwargs):
         problems = escalation.check_rules(list(self.get_queryset()))
         return Response([{"kind": p.kind, "rule": str(p.rule.public_id),
                           "other": str(p.other.public_id) if p.other else None,
                           "message": p.message} for p in problems])
 
     @action(detail=False, methods=["post"], url_path="probar")
-    def try_mention(self, request, entity_slug=None):
+    def try_mention(self, request, **kwargs):
         """Which rules fire for a mention, why, and who must approve the reply."""
         data = s.TryMentionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -138,9 +142,10 @@ class EscalationRuleViewSet(ProtocolViewSet):
 class ResponseTemplateViewSet(ProtocolViewSet):
     model = ResponseTemplate
     serializer_class = s.ResponseTemplateSerializer
+    lookup_url_kwarg = "template_id"
 
     @action(detail=True, methods=["get", "post"], url_path="versiones")
-    def versions(self, request, public_id=None, entity_slug=None):
+    def versions(self, request, **kwargs):
         template = self.get_object()
         if request.method == "GET":
             return Response(s.TemplateVersionSerializer(template.versions.all(), many=True).data)
@@ -155,9 +160,8 @@ class ResponseTemplateViewSet(ProtocolViewSet):
         return Response(s.TemplateVersionSerializer(version).data,
                         status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"],
-            url_path=r"versiones/(?P<version_id>[0-9a-f-]{36})/enviar")
-    def submit(self, request, public_id=None, version_id=None, entity_slug=None):
+    @action(detail=True, methods=["post"], url_path="versiones/<uuid:version_id>/enviar")
+    def submit(self, request, version_id=None, **kwargs):
         template = self.get_object()
         version = get_object_or_404(template.versions, public_id=version_id)
         try:
@@ -168,7 +172,7 @@ class ResponseTemplateViewSet(ProtocolViewSet):
                         status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="renderizar")
-    def render(self, request, public_id=None, entity_slug=None):
+    def render(self, request, **kwargs):
         template = self.get_object()
         data = s.RenderSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -191,6 +195,8 @@ class ApprovalRequestViewSet(EntityScopedMixin, viewsets.ReadOnlyModelViewSet):
     read_action = Action.APPROVE_REPLIES
     write_action = Action.APPROVE_REPLIES
     lookup_field = "public_id"
+    lookup_url_kwarg = "approval_id"
+    lookup_value_converter = "uuid"
     ordering = ["-requested_at", "-pk"]
     filterset_fields = ["status", "kind"]
 
@@ -198,7 +204,7 @@ class ApprovalRequestViewSet(EntityScopedMixin, viewsets.ReadOnlyModelViewSet):
         return ApprovalRequest.objects.filter(entity=self.entity)
 
     @action(detail=True, methods=["post"], url_path="decidir")
-    def decide(self, request, public_id=None, entity_slug=None):
+    def decide(self, request, **kwargs):
         approval = self.get_object()
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

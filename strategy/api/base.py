@@ -1,9 +1,25 @@
 """The API's tenant gate: every entity-scoped endpoint lives under /api/v1/e/<entity_slug>/."""
 
+from django.http import Http404
 from rest_framework import permissions as drf_permissions
 
 from strategy import permissions
+from strategy.integration_models import ApiToken, TokenScope
 from strategy.tenancy import get_entity_for_user
+
+
+def token_allows(request, view, entity) -> bool:
+    """An API token works only in its own entity (else 404) and within its scopes."""
+    token = request.auth
+    if not isinstance(token, ApiToken):
+        return True
+    if token.entity_id != entity.pk:
+        raise Http404
+    if request.method in drf_permissions.SAFE_METHODS:
+        needed = TokenScope.READ
+    else:
+        needed = getattr(view, "token_write_scope", TokenScope.WRITE)
+    return needed in token.scopes
 
 
 class EntityActionPermission(drf_permissions.BasePermission):
@@ -13,6 +29,8 @@ class EntityActionPermission(drf_permissions.BasePermission):
         if not request.user or not request.user.is_authenticated:
             return False
         entity = view.get_entity()  # 404 for an entity the user does not belong to
+        if not token_allows(request, view, entity):
+            return False
         is_read = request.method in drf_permissions.SAFE_METHODS
         action = view.read_action if is_read else (view.write_action or view.read_action)
         return permissions.can(request.user, entity, action)
@@ -28,6 +46,8 @@ class EntityScopedMixin:
 
     read_action: str = permissions.Action.VIEW_ENTITY
     write_action: str | None = None
+    # Non-read requests need this token scope ("cases" for case work, else "write").
+    token_write_scope: str = TokenScope.WRITE
     entity_field: str = "entity"
     permission_classes = [EntityActionPermission]
 

@@ -1,6 +1,7 @@
 from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
 
+from strategy.integration_models import ApiToken
 from strategy.models import Entity, Membership
 from strategy.permissions import Action
 
@@ -15,7 +16,10 @@ class MyEntitiesView(generics.ListAPIView):
     pagination_class = PageNumberPagination
 
     def get_queryset(self):
-        return Entity.objects.for_user(self.request.user).order_by("name")
+        entities = Entity.objects.for_user(self.request.user).order_by("name")
+        if isinstance(self.request.auth, ApiToken):
+            return entities.filter(pk=self.request.auth.entity_id)
+        return entities
 
 
 class EntityDetailView(EntityScopedMixin, generics.RetrieveAPIView):

@@ -20,7 +20,7 @@ from strategy.language.types import Finding, ToneRules
 MAX_CHECKED_CHARS = 70_000
 
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _HANDLE_RE = re.compile(r"(?<![\w@])@[\w.-]*\w", re.UNICODE)
 _HASHTAG_RE = re.compile(r"(?<![\w#])[#$]\w+", re.UNICODE)
 _HTML_RE = re.compile(r"<[^<>]{0,500}>|&#?\w{1,20};")
@@ -29,6 +29,10 @@ _PROTECTED_RES = (URL_RE, _EMAIL_RE, _HANDLE_RE, _HASHTAG_RE, _HTML_RE)
 #: Zipf 4 (ten per million words): a capitalised unknown word at the start of a sentence
 #: is taken for a typo only when one edit turns it into a word at least this frequent.
 _FREQUENT = 1e-5
+
+#: Longer letter strings are not looked up (no Spanish word is this long; looking up and
+#: correcting a 60,000-letter "word" would cost seconds).
+_LONGEST_WORD = 40
 
 _CLOSERS = "?!"
 _OPENERS = "¿¡"
@@ -252,8 +256,8 @@ def _word_findings(
                     Finding("sms_abbreviation", start, end, message, _match_case(word, expansion))
                 )
                 continue
-        if not word.isalpha() or len(word) < 2:
-            continue  # numbers, codes, single letters
+        if not word.isalpha() or len(word) < 2 or len(word) > _LONGEST_WORD:
+            continue  # numbers, codes, single letters, strings no dictionary holds
         if word.isupper():
             continue  # acronyms; shouting is the all-caps check's
         if fold(word) in accepted:

@@ -196,3 +196,16 @@ def test_bad_correction_values_are_refused(channel, pinned_classifier):
     with pytest.raises(ValueError):
         services.classification_correct(actor=None, mention=Mention.objects.get(),
                                         label="spam")
+
+
+def test_real_classifier_queues_complaints_and_questions_only(channel):
+    """End to end with the shipped model (no pinned labels) on unambiguous messages."""
+    ingest(channel, [
+        nm(900, "El hueco de la calle 10 lleva meses y nadie lo arregla, qué vergüenza"),
+        nm(901, "¿A qué hora abren la oficina de catastro?", author="c2"),
+        nm(902, "Muchas gracias alcaldía por el parque nuevo, quedó hermoso", author="c3"),
+    ])
+    labels = dict(Mention.objects.values_list("external_id", "label"))
+    assert labels == {"900": "complaint", "901": "question", "902": "praise"}
+    assert set(Case.objects.values_list("category", flat=True)) == {"complaint", "question"}
+    assert all(m.reasons for m in Mention.objects.all())

@@ -27,74 +27,182 @@ OUT = Path(__file__).with_name("train.jsonl")
 
 # --------------------------------------------------------------------------- vocabulary
 BARRIOS = [
-    "El Prado", "La Esperanza", "San Antonio", "Villa Nueva", "Los Pinos", "El Bosque",
-    "Santa Fe", "La Floresta", "Las Brisas", "El Recreo", "Primero de Mayo", "La Candelaria",
-    "Belén", "Manrique", "Kennedy", "Bosa", "Suba", "Castilla", "El Poblado", "Siloé",
-    "Aguablanca", "Nelson Mandela", "El Pozón", "Olaya", "La Victoria", "Ciudad Jardín",
-    "Los Alpes", "Villa Hermosa", "El Porvenir", "San Fernando", "Altos de Cazucá", "La Gaitana",
+    "El Prado",
+    "La Esperanza",
+    "San Antonio",
+    "Villa Nueva",
+    "Los Pinos",
+    "El Bosque",
+    "Santa Fe",
+    "La Floresta",
+    "Las Brisas",
+    "El Recreo",
+    "Primero de Mayo",
+    "La Candelaria",
+    "Belén",
+    "Manrique",
+    "Kennedy",
+    "Bosa",
+    "Suba",
+    "Castilla",
+    "El Poblado",
+    "Siloé",
+    "Aguablanca",
+    "Nelson Mandela",
+    "El Pozón",
+    "Olaya",
+    "La Victoria",
+    "Ciudad Jardín",
+    "Los Alpes",
+    "Villa Hermosa",
+    "El Porvenir",
+    "San Fernando",
+    "Altos de Cazucá",
+    "La Gaitana",
 ]
 VEREDAS = ["El Rosal", "La Cabaña", "Alto Bonito", "San Isidro", "La Laguna", "Piedras Blancas"]
 HANDLES = [
-    "@AlcaldiaDeCali", "@AlcaldiaMed", "@Bogota", "@AlcaldiaBquilla", "@alcaldiabucaramanga",
-    "@GobSantander", "@AlcaldiaPasto", "@alcaldiaibague", "@MinSalud", "@SecMovilidad",
-    "@AlcaldiaTunja", "@alcaldianeiva",
+    "@AlcaldiaDeCali",
+    "@AlcaldiaMed",
+    "@Bogota",
+    "@AlcaldiaBquilla",
+    "@alcaldiabucaramanga",
+    "@GobSantander",
+    "@AlcaldiaPasto",
+    "@alcaldiaibague",
+    "@MinSalud",
+    "@SecMovilidad",
+    "@AlcaldiaTunja",
+    "@alcaldianeiva",
 ]
 DEPENDENCIAS = [
-    "la Secretaría de Tránsito", "la Secretaría de Hacienda", "la Secretaría de Salud",
-    "la Secretaría de Educación", "la Secretaría de Gobierno", "la oficina del SISBEN",
-    "la Secretaría de Planeación", "la oficina de atención al ciudadano", "la Personería",
-    "la Comisaría de Familia", "la Secretaría de Movilidad", "la oficina de Catastro",
-    "la Secretaría de Desarrollo Social", "la Inspección de Policía", "la empresa de aseo",
-    "la empresa de acueducto", "el hospital municipal", "el puesto de salud",
+    "la Secretaría de Tránsito",
+    "la Secretaría de Hacienda",
+    "la Secretaría de Salud",
+    "la Secretaría de Educación",
+    "la Secretaría de Gobierno",
+    "la oficina del SISBEN",
+    "la Secretaría de Planeación",
+    "la oficina de atención al ciudadano",
+    "la Personería",
+    "la Comisaría de Familia",
+    "la Secretaría de Movilidad",
+    "la oficina de Catastro",
+    "la Secretaría de Desarrollo Social",
+    "la Inspección de Policía",
+    "la empresa de aseo",
+    "la empresa de acueducto",
+    "el hospital municipal",
+    "el puesto de salud",
 ]
-FUNCIONARIOS = ["el funcionario", "la funcionaria", "el vigilante", "la señora de la ventanilla",
-                "el inspector", "el médico", "la enfermera", "el guarda de tránsito"]
-NOMBRES = ["Martha", "Luis", "Diana", "Jorge", "Sandra", "Carlos", "Paola", "Andrés", "Gloria",
-           "Édgar", "Yolanda", "Camilo"]
+FUNCIONARIOS = [
+    "el funcionario",
+    "la funcionaria",
+    "el vigilante",
+    "la señora de la ventanilla",
+    "el inspector",
+    "el médico",
+    "la enfermera",
+    "el guarda de tránsito",
+]
+NOMBRES = [
+    "Martha",
+    "Luis",
+    "Diana",
+    "Jorge",
+    "Sandra",
+    "Carlos",
+    "Paola",
+    "Andrés",
+    "Gloria",
+    "Édgar",
+    "Yolanda",
+    "Camilo",
+]
 DIAS_SEMANA = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"]
 ENT_NAMES = ["alcaldía", "gobernación", "administración", "secretaría", "entidad"]
 
 
+AVENIDAS = ["principal", "Boyacá", " 30", "del Río", "Santander", "Las Américas"]
+
+
 def lugar(r: random.Random) -> str:
-    return r.choice([
-        f"el barrio {r.choice(BARRIOS)}",
-        f"la calle {r.randint(1, 120)}",
-        f"la carrera {r.randint(1, 90)} con calle {r.randint(1, 80)}",
-        f"la cra {r.randint(1, 90)} #{r.randint(1, 99)}-{r.randint(1, 99)}",
-        f"la vereda {r.choice(VEREDAS)}",
-        f"la avenida {r.choice(['principal', 'Boyacá', ' 30', 'del Río', 'Santander', 'Las Américas'])}",
-        f"{r.choice(BARRIOS)}",
-        f"el sector de {r.choice(BARRIOS)}",
-        "la entrada del colegio",
-        "el parque principal",
-        "la plaza de mercado",
-    ]).replace("  ", " ")
+    return r.choice(
+        [
+            f"el barrio {r.choice(BARRIOS)}",
+            f"la calle {r.randint(1, 120)}",
+            f"la carrera {r.randint(1, 90)} con calle {r.randint(1, 80)}",
+            f"la cra {r.randint(1, 90)} #{r.randint(1, 99)}-{r.randint(1, 99)}",
+            f"la vereda {r.choice(VEREDAS)}",
+            f"la avenida {r.choice(AVENIDAS)}",
+            f"{r.choice(BARRIOS)}",
+            f"el sector de {r.choice(BARRIOS)}",
+            "la entrada del colegio",
+            "el parque principal",
+            "la plaza de mercado",
+        ]
+    ).replace("  ", " ")
 
 
 def duracion(r: random.Random) -> str:
-    return r.choice([
-        f"hace {r.randint(2, 15)} días", f"desde el {r.choice(DIAS_SEMANA)}",
-        f"hace {r.randint(2, 8)} semanas", f"hace {r.randint(2, 11)} meses", "desde hace rato",
-        "desde ayer", "hace más de un mes", "todo el año", f"ya van {r.randint(3, 20)} días",
-        "desde diciembre", "hace mucho tiempo",
-    ])
+    return r.choice(
+        [
+            f"hace {r.randint(2, 15)} días",
+            f"desde el {r.choice(DIAS_SEMANA)}",
+            f"hace {r.randint(2, 8)} semanas",
+            f"hace {r.randint(2, 11)} meses",
+            "desde hace rato",
+            "desde ayer",
+            "hace más de un mes",
+            "todo el año",
+            f"ya van {r.randint(3, 20)} días",
+            "desde diciembre",
+            "hace mucho tiempo",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- complaints
 QUEJA_PROBLEMAS = [
-    "hay un hueco enorme", "hay huecos por todas partes", "no ha pasado el carro de la basura",
-    "la basura está regada en la esquina", "no hay alumbrado público", "las lámparas están dañadas",
-    "se fue el agua", "no llega el agua", "el agua llega sucia", "los semáforos están apagados",
-    "el parque está abandonado", "la maleza está altísima", "hay un caño destapado que huele horrible",
-    "la vía está destruida", "el andén está roto", "hay escombros tirados en la calle",
-    "los buses no pasan", "el alcantarillado está colapsado", "no hay señal de tránsito",
-    "hay inseguridad todas las noches", "roban celulares a toda hora", "el puente peatonal está oscuro",
-    "los perros callejeros muerden a la gente", "la discoteca pone música hasta las 4 am",
-    "la cancha está en ruinas", "no hay médico en el puesto de salud", "no hay medicamentos",
-    "el colegio no tiene pupitres", "los baños del parque no sirven", "no hay vigilancia",
-    "la obra está abandonada", "el polideportivo está cerrado", "la ciclorruta está llena de huecos",
-    "las canecas están desbordadas", "se quemó el transformador", "el reductor de velocidad está roto",
-    "hay un carro abandonado", "el puente está a medio hacer", "no funciona la fuente del parque",
+    "hay un hueco enorme",
+    "hay huecos por todas partes",
+    "no ha pasado el carro de la basura",
+    "la basura está regada en la esquina",
+    "no hay alumbrado público",
+    "las lámparas están dañadas",
+    "se fue el agua",
+    "no llega el agua",
+    "el agua llega sucia",
+    "los semáforos están apagados",
+    "el parque está abandonado",
+    "la maleza está altísima",
+    "hay un caño destapado que huele horrible",
+    "la vía está destruida",
+    "el andén está roto",
+    "hay escombros tirados en la calle",
+    "los buses no pasan",
+    "el alcantarillado está colapsado",
+    "no hay señal de tránsito",
+    "hay inseguridad todas las noches",
+    "roban celulares a toda hora",
+    "el puente peatonal está oscuro",
+    "los perros callejeros muerden a la gente",
+    "la discoteca pone música hasta las 4 am",
+    "la cancha está en ruinas",
+    "no hay médico en el puesto de salud",
+    "no hay medicamentos",
+    "el colegio no tiene pupitres",
+    "los baños del parque no sirven",
+    "no hay vigilancia",
+    "la obra está abandonada",
+    "el polideportivo está cerrado",
+    "la ciclorruta está llena de huecos",
+    "las canecas están desbordadas",
+    "se quemó el transformador",
+    "el reductor de velocidad está roto",
+    "hay un carro abandonado",
+    "el puente está a medio hacer",
+    "no funciona la fuente del parque",
 ]
 QUEJA_DIRECTAS = [
     "pésima atención en {dep}, {x} horas de fila para nada",
@@ -123,18 +231,46 @@ QUEJA_DIRECTAS = [
     "no hay quien responda en la línea de atención, me colgaron {x} veces",
 ]
 QUEJA_CIERRES = [
-    "", "Qué vergüenza.", "Nadie hace nada.", "¿Hasta cuándo?", "Pésima gestión.",
-    "Estamos cansados.", "Exigimos solución.", "Qué abandono.", "Esto es el colmo.",
-    "Así no se puede.", "Ya no aguantamos más.", "¿Y el alcalde dónde está?", "Qué pereza.",
-    "Ustedes no sirven para nada.", "Hagan algo por favor.", "¿Para qué pagamos impuestos?",
-    "Llevamos {dur} reportándolo.", "Y nadie responde.", "😡", "😤", "👎", "🤬", "😠😠",
+    "",
+    "Qué vergüenza.",
+    "Nadie hace nada.",
+    "¿Hasta cuándo?",
+    "Pésima gestión.",
+    "Estamos cansados.",
+    "Exigimos solución.",
+    "Qué abandono.",
+    "Esto es el colmo.",
+    "Así no se puede.",
+    "Ya no aguantamos más.",
+    "¿Y el alcalde dónde está?",
+    "Qué pereza.",
+    "Ustedes no sirven para nada.",
+    "Hagan algo por favor.",
+    "¿Para qué pagamos impuestos?",
+    "Llevamos {dur} reportándolo.",
+    "Y nadie responde.",
+    "😡",
+    "😤",
+    "👎",
+    "🤬",
+    "😠😠",
 ]
 SARCASMO = [
-    "gracias por nada 👏", "gracias por nada", "excelente gestión 👏👏", "qué eficiencia 👏👏👏",
-    "bravo alcaldía 👏", "wow qué gestión", "felicitaciones, qué buen trabajo 🙄",
-    "uy sí, súper bien 🙃", "muy bien alcalde, sigan así 🙄", "qué orgullo 🤡",
-    "jajaja ciudad modelo dicen", "tan bonito el video y", "excelente servicio como siempre 🙄",
-    "mil gracias por tanto 🙃", "aplausos para la administración 👏👏",
+    "gracias por nada 👏",
+    "gracias por nada",
+    "excelente gestión 👏👏",
+    "qué eficiencia 👏👏👏",
+    "bravo alcaldía 👏",
+    "wow qué gestión",
+    "felicitaciones, qué buen trabajo 🙄",
+    "uy sí, súper bien 🙃",
+    "muy bien alcalde, sigan así 🙄",
+    "qué orgullo 🤡",
+    "jajaja ciudad modelo dicen",
+    "tan bonito el video y",
+    "excelente servicio como siempre 🙄",
+    "mil gracias por tanto 🙃",
+    "aplausos para la administración 👏👏",
 ]
 SARC_TEMPLATES = [
     "{sarc}, {dur} y {prob} en {lug}",
@@ -170,8 +306,15 @@ RECLAMO_TEMPLATES = [
     "no me han respondido la PQRSD que mandé {dur}, el plazo legal es de 15 días",
     "me inmovilizaron la moto sin razón, tenía todos los papeles al día",
 ]
-COBROS = ["el impuesto predial", "el servicio de aseo", "el impuesto vehicular",
-          "industria y comercio", "el recibo del agua", "la valorización", "el alumbrado público"]
+COBROS = [
+    "el impuesto predial",
+    "el servicio de aseo",
+    "el impuesto vehicular",
+    "industria y comercio",
+    "el recibo del agua",
+    "la valorización",
+    "el alumbrado público",
+]
 SERVICIOS = ["el agua", "la luz", "el gas", "el servicio de aseo"]
 SUBSIDIOS = ["adulto mayor", "vivienda", "transporte escolar", "madres cabeza de hogar"]
 DENUNCIA_TEMPLATES = [
@@ -193,7 +336,10 @@ DENUNCIA_TEMPLATES = [
     "los de la empresa de aseo queman basura en el lote de {lug}",
 ]
 ALTA_TEMPLATES = [  # (pqrsd, text)
-    ("queja", "URGENTE: se cayó un poste en {lug} y hay cables sueltos en el piso, hay niños cerca"),
+    (
+        "queja",
+        "URGENTE: se cayó un poste en {lug} y hay cables sueltos en el piso, hay niños cerca",
+    ),
     ("queja", "hay un árbol a punto de caer sobre una casa en {lug}, por favor urgente"),
     ("queja", "incendio en {lug}, los bomberos no llegan, ayuda!!"),
     ("queja", "se está inundando {lug} y nadie responde en la línea de emergencias"),
@@ -252,31 +398,76 @@ QWORDS_INFO = [
     "solicito amablemente copia de {doc}",
 ]
 TRAMITES = [
-    "sacar el certificado de residencia", "pagar el predial con descuento", "inscribirme en el SISBEN",
-    "actualizar mis datos del SISBEN", "pedir una cita en la comisaría de familia",
-    "matricular la moto", "solicitar la poda de un árbol", "sacar la licencia de construcción",
-    "reportar un daño en el alumbrado", "pedir el paz y salvo", "legalizar un predio",
-    "pagar un comparendo", "solicitar el permiso para un evento", "radicar un derecho de petición",
-    "inscribir a mi hijo en las escuelas deportivas", "sacar el certificado de estratificación",
-    "vacunar a mi bebé", "pedir el subsidio de vivienda", "consultar mis comparendos",
-    "declarar industria y comercio", "sacar el pasado judicial", "registrar mi negocio",
-    "pedir una cita médica", "llevar los escombros", "adoptar una mascota",
+    "sacar el certificado de residencia",
+    "pagar el predial con descuento",
+    "inscribirme en el SISBEN",
+    "actualizar mis datos del SISBEN",
+    "pedir una cita en la comisaría de familia",
+    "matricular la moto",
+    "solicitar la poda de un árbol",
+    "sacar la licencia de construcción",
+    "reportar un daño en el alumbrado",
+    "pedir el paz y salvo",
+    "legalizar un predio",
+    "pagar un comparendo",
+    "solicitar el permiso para un evento",
+    "radicar un derecho de petición",
+    "inscribir a mi hijo en las escuelas deportivas",
+    "sacar el certificado de estratificación",
+    "vacunar a mi bebé",
+    "pedir el subsidio de vivienda",
+    "consultar mis comparendos",
+    "declarar industria y comercio",
+    "sacar el pasado judicial",
+    "registrar mi negocio",
+    "pedir una cita médica",
+    "llevar los escombros",
+    "adoptar una mascota",
 ]
 PROGRAMAS = [
-    "Jóvenes en Acción", "el programa de adulto mayor", "las becas universitarias",
-    "los cursos gratuitos de sistemas", "el subsidio de vivienda", "la convocatoria de empleo",
-    "las escuelas de música", "el refuerzo escolar", "los mercados campesinos",
-    "el programa de emprendimiento", "las brigadas de salud", "la jornada de vacunación",
+    "Jóvenes en Acción",
+    "el programa de adulto mayor",
+    "las becas universitarias",
+    "los cursos gratuitos de sistemas",
+    "el subsidio de vivienda",
+    "la convocatoria de empleo",
+    "las escuelas de música",
+    "el refuerzo escolar",
+    "los mercados campesinos",
+    "el programa de emprendimiento",
+    "las brigadas de salud",
+    "la jornada de vacunación",
 ]
-EVENTOS = ["concierto del sábado", "festival de verano", "la feria del libro", "desfile",
-           "torneo de microfútbol", "la jornada de adopción", "cine al parque", "mercado campesino"]
-DOCS = ["el acta de la audiencia pública", "el plan de desarrollo", "un derecho de petición",
-        "el estado de mi radicado", "el contrato de la obra", "mi recibo del predial"]
+EVENTOS = [
+    "concierto del sábado",
+    "festival de verano",
+    "la feria del libro",
+    "desfile",
+    "torneo de microfútbol",
+    "la jornada de adopción",
+    "cine al parque",
+    "mercado campesino",
+]
+DOCS = [
+    "el acta de la audiencia pública",
+    "el plan de desarrollo",
+    "un derecho de petición",
+    "el estado de mi radicado",
+    "el contrato de la obra",
+    "mi recibo del predial",
+]
 SUGERENCIAS = [
-    "sería bueno que {prop}", "sugiero que {prop}", "propongo que {prop}", "deberían {prop_inf}",
-    "una sugerencia: {prop_inf}", "ojalá {prop}", "recomiendo que {prop}",
-    "¿por qué no {prop_inf}? sería buena idea", "les sugiero {prop_inf}",
-    "propuesta para {dep}: {prop_inf}", "sería chévere que {prop}",
+    "sería bueno que {prop}",
+    "sugiero que {prop}",
+    "propongo que {prop}",
+    "deberían {prop_inf}",
+    "una sugerencia: {prop_inf}",
+    "ojalá {prop}",
+    "recomiendo que {prop}",
+    "¿por qué no {prop_inf}? sería buena idea",
+    "les sugiero {prop_inf}",
+    "propuesta para {dep}: {prop_inf}",
+    "sería chévere que {prop}",
 ]
 PROPS = [
     ("pongan más canecas en {lug}", "poner más canecas en {lug}"),
@@ -284,14 +475,23 @@ PROPS = [
     ("hagan ciclovía también en las tardes", "hacer ciclovía también en las tardes"),
     ("instalen rampas para sillas de ruedas", "instalar rampas para sillas de ruedas"),
     ("publiquen los turnos en línea", "publicar los turnos en línea"),
-    ("pongan reductores de velocidad frente al colegio", "poner reductores de velocidad frente al colegio"),
-    ("hagan más actividades culturales en los barrios", "hacer más actividades culturales en los barrios"),
+    (
+        "pongan reductores de velocidad frente al colegio",
+        "poner reductores de velocidad frente al colegio",
+    ),
+    (
+        "hagan más actividades culturales en los barrios",
+        "hacer más actividades culturales en los barrios",
+    ),
     ("haya wifi gratis en la plaza", "poner wifi gratis en la plaza"),
     ("los trámites se puedan hacer por WhatsApp", "permitir los trámites por WhatsApp"),
     ("sincronicen los semáforos de la avenida", "sincronizar los semáforos de la avenida"),
     ("siembren más árboles en {lug}", "sembrar más árboles en {lug}"),
     ("abran un punto de atención en {lug}", "abrir un punto de atención en {lug}"),
-    ("capaciten a los funcionarios en lenguaje de señas", "capacitar a los funcionarios en lenguaje de señas"),
+    (
+        "capaciten a los funcionarios en lenguaje de señas",
+        "capacitar a los funcionarios en lenguaje de señas",
+    ),
     ("amplíen la ruta del bus hasta {lug}", "ampliar la ruta del bus hasta {lug}"),
     ("hagan jornadas de reciclaje cada mes", "hacer jornadas de reciclaje cada mes"),
 ]
@@ -327,69 +527,184 @@ PRAISE_TEMPLATES = [
     "gracias por la información, muy clara",
 ]
 ACCIONES = [
-    "la jornada de vacunación", "arreglar la vía de la vereda", "la entrega de los kits escolares",
-    "la brigada de salud en el barrio", "recuperar el parque", "la atención tan rápida",
-    "tapar los huecos de mi calle", "el acompañamiento a la junta de acción comunal",
-    "la campaña de esterilización", "atender la emergencia tan rápido", "la ciclovía nocturna",
-    "limpiar el río", "instalar las cámaras", "organizar el festival", "la rendición de cuentas",
+    "la jornada de vacunación",
+    "arreglar la vía de la vereda",
+    "la entrega de los kits escolares",
+    "la brigada de salud en el barrio",
+    "recuperar el parque",
+    "la atención tan rápida",
+    "tapar los huecos de mi calle",
+    "el acompañamiento a la junta de acción comunal",
+    "la campaña de esterilización",
+    "atender la emergencia tan rápido",
+    "la ciclovía nocturna",
+    "limpiar el río",
+    "instalar las cámaras",
+    "organizar el festival",
+    "la rendición de cuentas",
 ]
-ACCIONES_HECHAS = ["tapan los huecos de mi calle", "arreglaron la luz del parque",
-                   "pavimentaron la vía", "llegó el agua", "abrieron el puesto de salud",
-                   "recogieron la basura", "pusieron el semáforo"]
+ACCIONES_HECHAS = [
+    "tapan los huecos de mi calle",
+    "arreglaron la luz del parque",
+    "pavimentaron la vía",
+    "llegó el agua",
+    "abrieron el puesto de salud",
+    "recogieron la basura",
+    "pusieron el semáforo",
+]
 COSAS = [
-    "la nueva iluminación del parque", "el festival", "el concierto de anoche", "la feria de empleo",
-    "el nuevo sistema de citas en línea", "la app para pagar impuestos", "la campaña de reciclaje",
-    "el alumbrado navideño", "la obra de teatro en el parque", "el mercado campesino",
-    "la rendición de cuentas", "el nuevo puesto de salud", "la biblioteca remodelada",
-    "el premio de gobierno digital", "la recolección de basuras", "la jornada deportiva",
+    "la nueva iluminación del parque",
+    "el festival",
+    "el concierto de anoche",
+    "la feria de empleo",
+    "el nuevo sistema de citas en línea",
+    "la app para pagar impuestos",
+    "la campaña de reciclaje",
+    "el alumbrado navideño",
+    "la obra de teatro en el parque",
+    "el mercado campesino",
+    "la rendición de cuentas",
+    "el nuevo puesto de salud",
+    "la biblioteca remodelada",
+    "el premio de gobierno digital",
+    "la recolección de basuras",
+    "la jornada deportiva",
 ]
-SITIOS = ["el malecón", "el parque", "la plaza de mercado", "la biblioteca", "el polideportivo",
-          "el centro", "la plazoleta", "el sendero ecológico", "el coliseo"]
+SITIOS = [
+    "el malecón",
+    "el parque",
+    "la plaza de mercado",
+    "la biblioteca",
+    "el polideportivo",
+    "el centro",
+    "la plazoleta",
+    "el sendero ecológico",
+    "el coliseo",
+]
 PRAISE_EMOJI = ["", "", "👏", "🙌", "❤️", "🙏", "💪", "🎉", "👍", "😊", "💚", "✨", "👏👏", "❤️❤️"]
 
 # --------------------------------------------------------------------------- other
 OTHER_TEXTS = [
-    "gana dinero desde tu casa 💰 escríbeme al interno", "sigan mi página de ropa al por mayor",
-    "presto plata sin fiador, info al 3{tel}", "vendo lote en {lug}, interesados al privado",
+    "gana dinero desde tu casa 💰 escríbeme al interno",
+    "sigan mi página de ropa al por mayor",
+    "presto plata sin fiador, info al 3{tel}",
+    "vendo lote en {lug}, interesados al privado",
     "se alquila apartamento cerca al centro, llamar al 3{tel}",
-    "aprende inglés en 30 días, link en mi perfil", "inversión en criptomonedas, únete a mi grupo",
-    "sorteo de una moto!! comparte y etiqueta 3 amigos", "tengo tienda virtual de zapatos, síganme",
-    "vendo perritos criollos, buen precio", "cursos de uñas acrílicas, inscripciones abiertas",
-    "hago trasteos a todo el país, whatsapp 3{tel}", "rifas de un celular, boleta a 5 mil",
-    "ese alcalde es un ladrón hp", "son unos payasos todos", "idiotas, todos son iguales",
-    "uribe paraco, petro guerrillero", "pura politiquería", "bobos los que creen en estos políticos",
-    "el que lea esto es bobo 🤣", "lambones todos los que comentan", "ratas, ratas y más ratas",
-    "jajajaja", "jajaja que buen meme", "primero!!", "hola", "buenas noches a todos",
-    "feliz domingo 🌞", "bendiciones para todos 🙏", "Dios les bendiga, amén", "saludos desde {ciudad}",
-    "feliz cumpleaños a mi mamá jajaja", "¿quién pa un tinto? ☕", "qué calor el que está haciendo",
-    "qué frío tan berraco hoy", "vamos Nacional ⚽", "a ver si esta vez ganamos la copa",
-    "¿alguien sabe quién ganó la lotería?", "¿alguien vende un perro labrador?",
-    "@{user} mira, aquí sales tú", "@{user} jajaja ese eres tú", "esa foto la tomé yo, den créditos",
-    "¿ya vieron el video del perrito en el bus? 😂", "qué recuerdos, cuando eso era un potrero jaja",
-    "#TBT la plaza en 1985", "miren el atardecer desde el mirador 🌅",
-    "RT el clima para hoy: lluvias en la tarde", "noticia: el dólar bajó hoy",
-    "compartiendo la noticia del nuevo puente de {ciudad}", "reenvío: mañana juega la selección",
-    "ojo con las estafas por WhatsApp, a mi tía le robaron la cuenta", "👍", "😂😂😂", "🙏🙏",
-    "compartí esta publicación", "ya casi es navidad 🎄", "¿alguien va para el concierto de {ciudad}?",
-    "mi gato también quiere salir en la foto jaja", "¿quién más viendo esto a las 3 am?",
-    "se busca muchacha para oficios varios, buena paga", "promoción de llantas esta semana",
+    "aprende inglés en 30 días, link en mi perfil",
+    "inversión en criptomonedas, únete a mi grupo",
+    "sorteo de una moto!! comparte y etiqueta 3 amigos",
+    "tengo tienda virtual de zapatos, síganme",
+    "vendo perritos criollos, buen precio",
+    "cursos de uñas acrílicas, inscripciones abiertas",
+    "hago trasteos a todo el país, whatsapp 3{tel}",
+    "rifas de un celular, boleta a 5 mil",
+    "ese alcalde es un ladrón hp",
+    "son unos payasos todos",
+    "idiotas, todos son iguales",
+    "uribe paraco, petro guerrillero",
+    "pura politiquería",
+    "bobos los que creen en estos políticos",
+    "el que lea esto es bobo 🤣",
+    "lambones todos los que comentan",
+    "ratas, ratas y más ratas",
+    "jajajaja",
+    "jajaja que buen meme",
+    "primero!!",
+    "hola",
+    "buenas noches a todos",
+    "feliz domingo 🌞",
+    "bendiciones para todos 🙏",
+    "Dios les bendiga, amén",
+    "saludos desde {ciudad}",
+    "feliz cumpleaños a mi mamá jajaja",
+    "¿quién pa un tinto? ☕",
+    "qué calor el que está haciendo",
+    "qué frío tan berraco hoy",
+    "vamos Nacional ⚽",
+    "a ver si esta vez ganamos la copa",
+    "¿alguien sabe quién ganó la lotería?",
+    "¿alguien vende un perro labrador?",
+    "@{user} mira, aquí sales tú",
+    "@{user} jajaja ese eres tú",
+    "esa foto la tomé yo, den créditos",
+    "¿ya vieron el video del perrito en el bus? 😂",
+    "qué recuerdos, cuando eso era un potrero jaja",
+    "#TBT la plaza en 1985",
+    "miren el atardecer desde el mirador 🌅",
+    "RT el clima para hoy: lluvias en la tarde",
+    "noticia: el dólar bajó hoy",
+    "compartiendo la noticia del nuevo puente de {ciudad}",
+    "reenvío: mañana juega la selección",
+    "ojo con las estafas por WhatsApp, a mi tía le robaron la cuenta",
+    "👍",
+    "😂😂😂",
+    "🙏🙏",
+    "compartí esta publicación",
+    "ya casi es navidad 🎄",
+    "¿alguien va para el concierto de {ciudad}?",
+    "mi gato también quiere salir en la foto jaja",
+    "¿quién más viendo esto a las 3 am?",
+    "se busca muchacha para oficios varios, buena paga",
+    "promoción de llantas esta semana",
     "¿alguien sabe de trabajo? estoy desempleado, cualquier cosa sirve",
-    "el partido de anoche estuvo buenísimo", "qué lindo el perrito de la foto",
-    "compartan para que llegue a más gente", "¿esto es en {ciudad}?", "excelente día para todos",
+    "el partido de anoche estuvo buenísimo",
+    "qué lindo el perrito de la foto",
+    "compartan para que llegue a más gente",
+    "¿esto es en {ciudad}?",
+    "excelente día para todos",
 ]
-CIUDADES = ["Medellín", "Cali", "Barranquilla", "Bucaramanga", "Pasto", "Cúcuta", "Villavicencio",
-            "Montería", "Pereira", "Manizales", "Bogotá", "Cartagena"]
+CIUDADES = [
+    "Medellín",
+    "Cali",
+    "Barranquilla",
+    "Bucaramanga",
+    "Pasto",
+    "Cúcuta",
+    "Villavicencio",
+    "Montería",
+    "Pereira",
+    "Manizales",
+    "Bogotá",
+    "Cartagena",
+]
 USERS = ["juanita17", "pipe_rm", "caro.lopez", "eldiego", "mafe_23", "andresito"]
 
-SALUDOS = ["", "", "", "Buenas tardes, ", "Buenos días, ", "Hola, ", "Buenas noches, ", "Señores ",
-           "{handle} ", "{handle} ", "Buen día. ", "Alcaldía: ", "Buenas, "]
+SALUDOS = [
+    "",
+    "",
+    "",
+    "Buenas tardes, ",
+    "Buenos días, ",
+    "Hola, ",
+    "Buenas noches, ",
+    "Señores ",
+    "{handle} ",
+    "{handle} ",
+    "Buen día. ",
+    "Alcaldía: ",
+    "Buenas, ",
+]
 
 # --------------------------------------------------------------------------- noise
 ABBREV = [
-    ("que ", "q "), ("que ", "k "), ("por favor", "xfa"), ("por favor", "porfa"), ("porque", "xq"),
-    ("porque", "pq"), ("para ", "pa "), ("también", "tb"), ("por ", "x "), ("gracias", "grax"),
-    ("saludos", "slds"), ("información", "info"), ("mucho", "mxo"), ("de ", "d "),
-    ("está", "ta"), ("donde", "dnd"), ("cuando", "cdo"), ("nada", "nd"),
+    ("que ", "q "),
+    ("que ", "k "),
+    ("por favor", "xfa"),
+    ("por favor", "porfa"),
+    ("porque", "xq"),
+    ("porque", "pq"),
+    ("para ", "pa "),
+    ("también", "tb"),
+    ("por ", "x "),
+    ("gracias", "grax"),
+    ("saludos", "slds"),
+    ("información", "info"),
+    ("mucho", "mxo"),
+    ("de ", "d "),
+    ("está", "ta"),
+    ("donde", "dnd"),
+    ("cuando", "cdo"),
+    ("nada", "nd"),
 ]
 
 
@@ -407,9 +722,9 @@ def typo(r: random.Random, s: str) -> str:
     j = r.randint(1, len(w) - 2)
     op = r.random()
     if op < 0.33:
-        w = w[:j] + w[j + 1:]  # drop
+        w = w[:j] + w[j + 1 :]  # drop
     elif op < 0.66:
-        w = w[:j] + w[j + 1] + w[j] + w[j + 2:]  # swap
+        w = w[:j] + w[j + 1] + w[j] + w[j + 2 :]  # swap
     else:
         w = w[:j] + w[j] + w[j:]  # double
     words[i] = w
@@ -445,15 +760,32 @@ def cap(s: str) -> str:
 # --------------------------------------------------------------------------- builders
 def fill(r: random.Random, t: str) -> str:
     return t.format(
-        lug=lugar(r), dur=duracion(r), dep=r.choice(DEPENDENCIAS), fun=r.choice(FUNCIONARIOS),
-        x=r.randint(2, 6), cobro=r.choice(COBROS), monto=f"{r.randint(150, 900)} mil pesos",
-        subsidio=r.choice(SUBSIDIOS), rad=f"{r.randint(2023, 2026)}-{r.randint(1000, 99999)}",
-        servicio=r.choice(SERVICIOS), tramite=r.choice(TRAMITES), programa=r.choice(PROGRAMAS),
-        evento=r.choice(EVENTOS), doc=r.choice(DOCS), ent=r.choice(ENT_NAMES),
-        nombre=r.choice(NOMBRES), accion=r.choice(ACCIONES), accion_hecha=r.choice(ACCIONES_HECHAS),
-        cosa=r.choice(COSAS), sitio=r.choice(SITIOS), ciudad=r.choice(CIUDADES),
-        user=r.choice(USERS), tel=f"{r.randint(100000000, 199999999)}", handle=r.choice(HANDLES),
-        prob=r.choice(QUEJA_PROBLEMAS), sarc=r.choice(SARCASMO),
+        lug=lugar(r),
+        dur=duracion(r),
+        dep=r.choice(DEPENDENCIAS),
+        fun=r.choice(FUNCIONARIOS),
+        x=r.randint(2, 6),
+        cobro=r.choice(COBROS),
+        monto=f"{r.randint(150, 900)} mil pesos",
+        subsidio=r.choice(SUBSIDIOS),
+        rad=f"{r.randint(2023, 2026)}-{r.randint(1000, 99999)}",
+        servicio=r.choice(SERVICIOS),
+        tramite=r.choice(TRAMITES),
+        programa=r.choice(PROGRAMAS),
+        evento=r.choice(EVENTOS),
+        doc=r.choice(DOCS),
+        ent=r.choice(ENT_NAMES),
+        nombre=r.choice(NOMBRES),
+        accion=r.choice(ACCIONES),
+        accion_hecha=r.choice(ACCIONES_HECHAS),
+        cosa=r.choice(COSAS),
+        sitio=r.choice(SITIOS),
+        ciudad=r.choice(CIUDADES),
+        user=r.choice(USERS),
+        tel=f"{r.randint(100000000, 199999999)}",
+        handle=r.choice(HANDLES),
+        prob=r.choice(QUEJA_PROBLEMAS),
+        sarc=r.choice(SARCASMO),
     )
 
 
@@ -464,13 +796,15 @@ def saludo(r: random.Random) -> str:
 def gen_queja(r):
     if r.random() < 0.55:
         prob = r.choice(QUEJA_PROBLEMAS)
-        body = r.choice([
-            f"{prob} en {lugar(r)} {duracion(r)}",
-            f"en {lugar(r)} {prob} {duracion(r)}",
-            f"{duracion(r)} {prob} en {lugar(r)}",
-            f"otra vez {prob} en {lugar(r)}",
-            f"{prob} y nadie de la {r.choice(ENT_NAMES)} aparece",
-        ])
+        body = r.choice(
+            [
+                f"{prob} en {lugar(r)} {duracion(r)}",
+                f"en {lugar(r)} {prob} {duracion(r)}",
+                f"{duracion(r)} {prob} en {lugar(r)}",
+                f"otra vez {prob} en {lugar(r)}",
+                f"{prob} y nadie de la {r.choice(ENT_NAMES)} aparece",
+            ]
+        )
     else:
         body = fill(r, r.choice(QUEJA_DIRECTAS))
     end = fill(r, r.choice(QUEJA_CIERRES))
@@ -482,14 +816,33 @@ def gen_sarcasmo(r):
 
 
 def gen_reclamo(r):
-    end = r.choice(["", "", "Necesito solución.", "Exijo respuesta.", "Quedo atento.",
-                    "Es mi derecho.", "Ya es mucho tiempo.", "Por favor revisen."])
+    end = r.choice(
+        [
+            "",
+            "",
+            "Necesito solución.",
+            "Exijo respuesta.",
+            "Quedo atento.",
+            "Es mi derecho.",
+            "Ya es mucho tiempo.",
+            "Por favor revisen.",
+        ]
+    )
     return saludo(r) + cap(fill(r, r.choice(RECLAMO_TEMPLATES))) + (". " + end if end else "")
 
 
 def gen_denuncia(r):
-    end = r.choice(["", "", "Es una vergüenza.", "¿Quién controla esto?", "Todos lo saben.",
-                    "Pido que investiguen.", "Tengo fotos."])
+    end = r.choice(
+        [
+            "",
+            "",
+            "Es una vergüenza.",
+            "¿Quién controla esto?",
+            "Todos lo saben.",
+            "Pido que investiguen.",
+            "Tengo fotos.",
+        ]
+    )
     return saludo(r) + cap(fill(r, r.choice(DENUNCIA_TEMPLATES))) + (". " + end if end else "")
 
 
@@ -503,7 +856,9 @@ def gen_alta(r):
 
 def gen_peticion(r):
     q = fill(r, r.choice(QWORDS_INFO))
-    end = r.choice(["", "", "", " Gracias.", " Muchas gracias", " Quedo atenta.", " 🙏", " por favor"])
+    end = r.choice(
+        ["", "", "", " Gracias.", " Muchas gracias", " Quedo atenta.", " 🙏", " por favor"]
+    )
     return saludo(r) + cap(q) + end
 
 
@@ -543,7 +898,7 @@ PLAN = [
 
 
 def generate(seed: int = SEED) -> list[dict]:
-    r = random.Random(seed)
+    r = random.Random(seed)  # noqa: S311 - reproducible corpus, not security
     rows: list[dict] = []
     seen: set[str] = set()
     for count, label, pqrsd, urgency, builder in PLAN:

@@ -1,0 +1,104 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import generics, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from strategy.api.base import EntityScopedMixin
+from strategy.api.plan_views import _drf_error
+from strategy.permissions import Action
+
+from .. import selectors, services
+from ..choices import LaunchStep
+from ..models import Channel
+from .serializers import ChannelSerializer, LaunchItemSerializer
+
+M2M = ("objectives", "audiences", "community_managers")
+
+
+class ChannelViewSet(EntityScopedMixin, viewsets.ModelViewSet):
+    serializer_class = ChannelSerializer
+    lookup_field = "public_id"
+    lookup_url_kwarg = "channel_id"
+    read_action = Action.VIEW_PLAN
+    write_action = Action.MANAGE_CHANNELS
+    ordering = ["platform", "handle"]
+
+    def get_queryset(self):
+        return (Channel.objects.filter(entity=self.entity)
+                .prefetch_related("objectives", "audiences", "community_managers"))
+
+    def _split(self, serializer):
+        data = dict(serializer.validated_data)
+        return data, {name: data.pop(name) for name in M2M if name in data}
+
+    def perform_create(self, serializer):
+        data, m2m = self._split(serializer)
+        try:
+            serializer.instance = services.channel_create(
+                actor=self.request.user, entity=self.entity, data=data, m2m=m2m)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_update(self, serializer):
+        data, m2m = self._split(serializer)
+        try:
+            serializer.instance = services.channel_update(
+                actor=self.request.user, channel=serializer.instance, data=data, m2m=m2m)
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+
+    def perform_destroy(self, instance):
+        services.channel_delete(actor=self.request.user, channel=instance)
+
+
+class ChannelChecksView(EntityScopedMixin, APIView):
+    """Step 3 checks: coverage of objectives, handle consistency, identity gaps."""
+
+    read_action = Action.VIEW_PLAN
+
+    def get(self, request, entity_slug):
+        consistency = selectors.handle_consistency(self.entity)
+        return Response({
+            "handle": consistency.reference, "handle_chosen": consistency.chosen,
+            "odd_handles": [str(c.public_id) for c in consistency.odd_ones],
+            "objectives_without_channel": [
+                str(o.public_id) for o in selectors.objectives_without_channel(self.entity)],
+            "channels_without_objective": [
+                str(c.public_id) for c in selectors.channels_without_objective(self.entity)],
+        })
+
+
+class LaunchChecklistView(EntityScopedMixin, generics.GenericAPIView):
+    """GET the four launch items; PUT a list of {step, done_on, evidence_url, notes}."""
+
+    serializer_class = LaunchItemSerializer
+    read_action = Action.VIEW_PLAN
+    write_action = Action.EDIT_PLAN
+    pagination_class = None
+
+    def get(self, request, entity_slug):
+        items = selectors.launch_items_of(self.entity)
+        return Response(LaunchItemSerializer(items, many=True).data)
+
+    def put(self, request, entity_slug):
+        from rest_framework.exceptions import ValidationError
+
+        rows = request.data if isinstance(request.data, list) else [request.data]
+        saved = []
+        for row in rows:
+            step = row.get("step") if isinstance(row, dict) else None
+            if step not in LaunchStep.values:
+                raise ValidationError({"step": [_("Unknown launch item.")]})
+            serializer = LaunchItemSerializer(data=row)
+            serializer.is_valid(raise_exception=True)
+            try:
+                saved.append(services.launch_item_save(
+                    actor=request.user, entity=self.entity, step=step,
+                    done_on=serializer.validated_data.get("done_on"),
+                    evidence_url=serializer.validated_data.get("evidence_url", ""),
+                    notes=serializer.validated_data.get("notes", "")))
+            except DjangoValidationError as exc:
+                raise _drf_error(exc) from exc
+        return Response(LaunchItemSerializer(selectors.launch_items_of(self.entity),
+                                             many=True).data)

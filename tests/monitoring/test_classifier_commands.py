@@ -1,0 +1,99 @@
+"""The classifier's management commands: ``classify`` (JSON lines) and ``retrain_classifier``."""
+
+import io
+import json
+import sys
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from monitoring import classifier
+from monitoring.classifier import model as M
+
+
+@pytest.fixture
+def var_dir(tmp_path):
+    with override_settings(VAR_DIR=tmp_path):
+        M.reset_cache()
+        yield tmp_path
+    M.reset_cache()
+
+
+def run_classify(monkeypatch, lines, *args):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("".join(line + "\n" for line in lines)))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("classify", *args, stdout=out, stderr=err)
+    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue()
+
+
+def test_classify_reads_and_writes_json_lines(var_dir, monkeypatch):
+    lines = [
+        json.dumps({"id": 1, "text": "Hay huecos por todo el barrio, pésimo 😡", "platform": "x"}),
+        json.dumps({"id": "b2", "text": "¿A qué hora abren la oficina del SISBEN?",
+                    "platform": "facebook"}),
+        "",
+        json.dumps({"id": 3, "text": "Mil gracias por la brigada de salud ❤️"}),
+        json.dumps({"id": 4, "text": "Vendo lote, interesados al privado", "platform": "x"}),
+    ]
+    rows, err = run_classify(monkeypatch, lines, "--batch-size", "2")
+    assert [r["id"] for r in rows] == [1, "b2", 3, 4]
+    assert [r["label"] for r in rows] == ["complaint", "question", "praise", "other"]
+    for row in rows:
+        assert set(row) == {"id", "label", "pqrsd", "urgency", "sentiment", "confidence",
+                            "reasons"}
+        assert row["pqrsd"] in classifier.PQRSD_TYPES
+        assert row["urgency"] in ("high", "normal", "low")
+        assert -1 <= row["sentiment"] <= 1 and 0 <= row["confidence"] <= 1
+        assert isinstance(row["reasons"], list) and row["reasons"]
+    assert err == ""
+
+
+def test_classify_answers_every_line_even_bad_ones(var_dir, monkeypatch):
+    lines = ["not json", json.dumps([1, 2]), json.dumps({"id": 7}),
+             json.dumps({"id": 8, "text": "gracias"})]
+    rows, err = run_classify(monkeypatch, lines)
+    assert len(rows) == 4
+    assert rows[0]["error"].startswith("invalid JSON")
+    assert "object" in rows[1]["error"]
+    assert rows[2] == {"id": 7, "error": "missing or non-string 'text'"}
+    assert rows[3]["id"] == 8 and "label" in rows[3]
+    assert "3 line(s)" in err
+
+
+def test_classify_matches_the_api(var_dir, monkeypatch):
+    text = "Denuncio que en la obra del parque se roban el cemento"
+    rows, _ = run_classify(monkeypatch, [json.dumps({"id": 1, "text": text})])
+    assert rows[0] == {"id": 1, **classifier.classify(text).as_dict()}
+
+
+@pytest.mark.django_db
+def test_retrain_command_uses_corrections(var_dir, monkeypatch):
+    import monitoring.selectors
+
+    text = "la chiva rumbera del parque quedó una chimba"
+    monkeypatch.setattr(monitoring.selectors, "correction_examples", lambda: iter(
+        [classifier.Example(text=text, label="praise", pqrsd="felicitacion", urgency="low")] * 20))
+    out = io.StringIO()
+    call_command("retrain_classifier", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["n_extra"] == 20
+    assert report["macro_f1"]["label"] >= 0.85
+    assert (var_dir / "classifier" / "model.joblib").exists()
+    assert classifier.classify(text).label == "praise"
+
+
+@pytest.mark.django_db
+def test_retrain_command_with_the_real_selector(var_dir):
+    out = io.StringIO()
+    call_command("retrain_classifier", stdout=out)
+    text = out.getvalue()
+    assert "0 corrections" in text
+    assert "label    macro-F1" in text
+    assert (var_dir / "classifier" / "model.joblib").exists()
+
+
+def test_retrain_command_without_corrections(var_dir):
+    out = io.StringIO()
+    call_command("retrain_classifier", "--no-corrections", "--json", stdout=out)
+    assert json.loads(out.getvalue())["n_extra"] == 0
