@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Channel
+from .models import Channel, LaunchItem
 
 
 @admin.register(Channel)
@@ -9,4 +9,11 @@ class ChannelAdmin(admin.ModelAdmin):
     list_filter = ["platform", "status", "entity"]
     search_fields = ["handle", "name", "entity__name", "account_id"]
     exclude = ["access_token"]
+    autocomplete_fields = ["entity"]
+
+
+@admin.register(LaunchItem)
+class LaunchItemAdmin(admin.ModelAdmin):
+    list_display = ["step", "entity", "done_on", "evidence_url"]
+    list_filter = ["step", "entity"]
     autocomplete_fields = ["entity"]

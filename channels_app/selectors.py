@@ -72,9 +72,15 @@ def handle_consistency(entity, channels=None) -> HandleConsistency:
     return HandleConsistency(reference=reference, chosen=chosen, odd_ones=odd)
 
 
-def objectives_without_channel(entity):
-    return (Objective.objects.filter(entity=entity).annotate(n=Count("channels"))
-            .filter(n=0))
+def objectives_without_channel(entity) -> list:
+    """Objectives no channel reaches. A channel serving a general objective reaches its
+    specific objectives too, and one serving a specific objective reaches its general one."""
+    objectives = list(Objective.objects.filter(entity=entity).annotate(n=Count("channels"))
+                      .only("id", "parent_id", "title", "public_id"))
+    served = {o.pk for o in objectives if o.n}
+    served_parents = {o.parent_id for o in objectives if o.n and o.parent_id}
+    return [o for o in objectives
+            if o.pk not in served and o.parent_id not in served and o.pk not in served_parents]
 
 
 def channels_without_objective(entity):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -208,9 +208,15 @@ RULES = (find_absence_posts, find_absence_unanswered, find_crisis, find_sla_brea
 
 
 def alert_raise(*, entity, finding: Finding, now: datetime.datetime) -> tuple[Alert, bool]:
-    """Create the alert for a finding, or refresh the open one with the same key."""
-    existing = Alert.objects.filter(entity=entity, dedupe_key=finding.dedupe_key,
-                                    acknowledged_at__isnull=True).first()
+    """Create the alert for a finding, or refresh the open one with the same key.
+
+    An acknowledged situation is not raised again: the key names the episode (the date of a
+    channel's last post, the day of the SLA breaches), so a new episode gets a new alert.
+    """
+    existing = (Alert.objects.filter(entity=entity, dedupe_key=finding.dedupe_key)
+                .order_by(F("acknowledged_at").asc(nulls_first=True)).first())  # open first
+    if existing is not None and existing.acknowledged_at is not None:
+        return existing, False
     if existing is not None:
         Alert.objects.filter(pk=existing.pk).update(last_seen_at=now, params=finding.params,
                                                     severity=finding.severity)

@@ -13,3 +13,5 @@ class MonitoringConfig(AppConfig):
         from .inbox_services import APPROVAL_KIND_REPLY, reply_approval_decided
 
         register_approval_handler(APPROVAL_KIND_REPLY, reply_approval_decided)
+
+        from . import inbox_admin  # noqa: F401  (the inbox's models in Django admin)

@@ -404,6 +404,8 @@ def reply_submit(*, actor, case: Case, text: str, template=None) -> Reply:
     if locked.channel_id is None:
         raise ValidationError(_("This case has no channel of the entity to answer from."))
     target = reply_target(locked)
+    if target is None:
+        raise ValidationError(_("This case has no message of the citizen to answer."))
     reply = (Reply.objects.select_for_update()
              .filter(case=locked, author=actor, status=ReplyStatus.DRAFT).first())
     if reply is None:
@@ -411,7 +413,7 @@ def reply_submit(*, actor, case: Case, text: str, template=None) -> Reply:
     now = timezone.now()
     reply.text = text
     reply.template = template or reply.template
-    reply.in_reply_to_external_id = target.external_id if target else ""
+    reply.in_reply_to_external_id = target.external_id
     reply.submitted_at = now
     reply.updated_at = now
     needs_approval = bool(locked.approval_role)
@@ -460,11 +462,11 @@ def reply_approval_decided(request, approve: bool, actor) -> None:
     before = _snapshot(case)
     if approve:
         reply.status = ReplyStatus.QUEUED
-        case.status = CaseStatus.IN_PROGRESS
     else:
         reply.status = ReplyStatus.REJECTED
         reply.error = request.note
-        case.status = CaseStatus.IN_PROGRESS if case.assignee_id else CaseStatus.OPEN
+    if case.status == CaseStatus.PENDING_APPROVAL:
+        case.status = CaseStatus.IN_PROGRESS if approve or case.assignee_id else CaseStatus.OPEN
     reply.updated_at = timezone.now()
     reply.save(update_fields=["status", "error", "updated_at"])
     case.last_activity_at = timezone.now()
@@ -509,7 +511,7 @@ def reply_publish(*, reply_id: int, now: datetime.datetime | None = None) -> Pub
 
             raise PermanentError(_("The case has no channel to answer from."))
         client = get_client(channel)
-        published = client.reply(in_reply_to=reply.in_reply_to_external_id, text=reply.text,
+        published = client.reply(in_reply_to=_network_target(reply), text=reply.text,
                                  idempotency_key=str(reply.idempotency_key))
     except PlatformError as exc:
         return _publish_failed(reply, exc, now, auth=isinstance(exc, AuthError))
@@ -541,6 +543,26 @@ def reply_publish(*, reply_id: int, now: datetime.datetime | None = None) -> Pub
                                            "url": published.url})
     reply.refresh_from_db()
     return PublishResult(status="published", reply=reply)
+
+
+def _network_target(reply: Reply):
+    """The answered message as the client's NormalizedMention (its raw payload, author and
+    thread let each network thread the reply right: YouTube on the top-level comment, Bluesky
+    with root and parent, Mastodon mentioning the author); a bare id if the row is gone."""
+    from channels_app.platforms.base import AuthorData, NormalizedMention
+
+    mention = (Mention.objects.filter(case_id=reply.case_id,
+                                      external_id=reply.in_reply_to_external_id)
+               .select_related("author").first())
+    if mention is None:
+        return reply.in_reply_to_external_id
+    return NormalizedMention(
+        platform=mention.platform, external_id=mention.external_id,
+        author=AuthorData(external_id=mention.author.external_id, handle=mention.author.handle,
+                          name=mention.author.name),
+        text=mention.text, created_at=mention.created_at, url=mention.url,
+        in_reply_to_external_id=mention.in_reply_to_external_id,
+        thread_external_id=mention.thread_key, raw=mention.raw or {})
 
 
 def _publish_failed(reply: Reply, exc: Exception, now, *, auth: bool,

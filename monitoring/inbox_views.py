@@ -66,6 +66,7 @@ def inbox(request):
     context["can_triage"] = can(request.user, request.entity, Action.TRIAGE_CASES)
     context["can_export"] = can(request.user, request.entity, Action.EXPORT_DATA)
     context["can_audit"] = can(request.user, request.entity, Action.VIEW_AUDIT)
+    context["can_settings"] = can(request.user, request.entity, Action.MANAGE_SETTINGS)
     from .choices import CaseStatus, Category, PqrsdType, Urgency
 
     context["choices"] = {"status": CaseStatus.choices, "category": Category.choices,

@@ -226,9 +226,10 @@ def _ingest_chunk(*, entity, platform, items, source, channel, listening_query) 
         return result
     authors = _upsert_authors(entity, platform, fresh)
     reply_targets = {i.in_reply_to_external_id for i in fresh if i.in_reply_to_external_id}
-    parents = dict(Mention.objects.filter(
+    stored_parents = {ext: (pk, thread) for ext, pk, thread in Mention.objects.filter(
         entity=entity, platform=platform, external_id__in=reply_targets,
-    ).values_list("external_id", "thread_key")) if reply_targets else {}
+    ).values_list("external_id", "pk", "thread_key")} if reply_targets else {}
+    parents = {ext: thread for ext, (_pk, thread) in stored_parents.items()}
     # Parents in the same batch (a reply delivered with its parent).
     batch_threads = {}
     for item in fresh:
@@ -261,42 +262,40 @@ def _ingest_chunk(*, entity, platform, items, source, channel, listening_query) 
             row.sentiment = max(-1.0, min(1.0, float(c.sentiment)))
             row.confidence = max(0.0, min(1.0, float(c.confidence)))
             row.reasons = [str(r) for r in c.reasons]
+        if row.in_reply_to_external_id in stored_parents:
+            row.in_reply_to_id = stored_parents[row.in_reply_to_external_id][0]
         rows.append(row)
+
+    # Flags and the queue come before the INSERT so each mention is written once, already
+    # linked to its case (no UPDATE of every row afterwards).
+    citizens = [r for r in rows if not r.is_own]
+    flagged = _flag_authors(entity, citizens)
+    opened, joined = _queue(entity=entity, channel=channel, mentions=citizens,
+                            flagged=flagged)
+    result.cases_opened, result.cases_joined = opened, joined
     Mention.objects.bulk_create(rows, ignore_conflicts=True)
     # Reload: ignore_conflicts gives no ids. Ours are the rows whose public_id we generated;
-    # a row another worker inserted first is that worker's to queue.
+    # a row another worker inserted first stays theirs (their copy joined the same case: the
+    # one-active-case constraint makes both workers agree on it).
     ours = {r.public_id for r in rows}
     stored = list(Mention.objects.filter(
         entity=entity, platform=platform, external_id__in=[r.external_id for r in rows],
-    ).select_related("author"))
+    ).only("pk", "public_id", "external_id", "in_reply_to_external_id", "in_reply_to_id"))
     created = [m for m in stored if m.public_id in ours]
     result.created = len(created)
     result.duplicates += len(rows) - len(created)
     result.mention_ids = [m.pk for m in created]
-    if not created:
-        return result
 
-    # Threads: link replies to their parents (stored before or in this batch).
+    # Replies whose parent came in this same batch get their link now that it has an id.
     by_external = {m.external_id: m.pk for m in stored}
-    missing = {m.in_reply_to_external_id for m in created
-               if m.in_reply_to_external_id and m.in_reply_to_external_id not in by_external}
-    if missing:
-        by_external.update(Mention.objects.filter(
-            entity=entity, platform=platform, external_id__in=missing,
-        ).values_list("external_id", "pk"))
     linked = []
     for m in created:
         parent = by_external.get(m.in_reply_to_external_id)
-        if parent and parent != m.pk:
+        if m.in_reply_to_id is None and parent and parent != m.pk:
             m.in_reply_to_id = parent
             linked.append(m)
     if linked:
         Mention.objects.bulk_update(linked, ["in_reply_to"])
-
-    flagged = _flag_authors(entity, [m for m in created if not m.is_own])
-    opened, joined = _queue(entity=entity, channel=channel,
-                            mentions=[m for m in created if not m.is_own], flagged=flagged)
-    result.cases_opened, result.cases_joined = opened, joined
     return result
 
 
@@ -310,15 +309,18 @@ def _flag_authors(entity, mentions: list[Mention]) -> set[int]:
     for m in mentions:
         if _INSULTS.search(m.text or ""):
             insults[m.author_id] += 1
-    recent = dict(Mention.objects.filter(
+    # The batch is not stored yet: its mentions count on top of what the table holds.
+    recent = defaultdict(int, Mention.objects.filter(
         entity=entity, author_id__in=list(authors), received_at__gte=now - timedelta(hours=1),
     ).values_list("author_id").annotate(n=Count("pk")).values_list("author_id", "n"))
+    for m in mentions:
+        recent[m.author_id] += 1
     past_insults = defaultdict(int)
     insult_authors = [a for a in authors if insults[a]]
     if insult_authors:
         for author_id, text in Mention.objects.filter(
-                entity=entity, author_id__in=insult_authors).exclude(
-                pk__in=[m.pk for m in mentions]).values_list("author_id", "text")[:2000]:
+                entity=entity, author_id__in=insult_authors).values_list(
+                "author_id", "text")[:2000]:
             if _INSULTS.search(text or ""):
                 past_insults[author_id] += 1
     changed = []
@@ -359,10 +361,10 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
     """Complaints and questions open a case or join the active one of the same author+thread.
 
     Other mentions (thanks, follow-ups) join an active case of their author and thread but
-    never open one. Batched: one query finds the active cases, one INSERT opens the new ones
-    (ON CONFLICT DO NOTHING on the one-active-case constraint: a case another worker opened
-    meanwhile is joined instead), one INSERT writes their audit rows, one UPDATE links the
-    mentions.
+    never open one. Runs before the mentions are inserted and sets their `case`. Batched: one
+    query finds the active cases, one INSERT opens the new ones (ON CONFLICT DO NOTHING on
+    the one-active-case constraint: a case another worker opened meanwhile is joined
+    instead), one INSERT writes their audit rows.
     """
     groups: dict[tuple[int, str], list[Mention]] = defaultdict(list)
     for m in mentions:
@@ -400,7 +402,6 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
                        object_repr=str(built)[:300], after=after)
             for key, (built, after) in to_open.items() if key in opened_cases])
     joined = 0
-    linked = []
     for key, group in groups.items():
         if key in opened_cases:
             case = opened_cases[key]
@@ -413,9 +414,6 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
             continue
         for m in group:
             m.case = case
-        linked.extend(group)
-    if linked:
-        Mention.objects.bulk_update(linked, ["case"])
     return len(opened_cases), joined
 
 

@@ -98,5 +98,5 @@ def retrain_classifier() -> dict:
     return as_dict() if callable(as_dict) else {"report": str(report)}
 
 
-from . import inbox_tasks  # noqa: E402,F401  (registers the inbox's tasks with Celery)
-from . import dashboard_tasks  # noqa: E402,F401  (registers the dashboard's tasks with Celery)
+# Register the inbox's and the dashboard's tasks with Celery.
+from . import dashboard_tasks, inbox_tasks  # noqa: E402,F401

@@ -163,7 +163,7 @@ def _settings_of(entity):
 
 def service_window(entity) -> tuple[datetime.time, datetime.time]:
     settings = _settings_of(entity)
-    if settings is None:
+    if settings is None or settings.service_start >= settings.service_end:
         return DEFAULT_SERVICE_START, DEFAULT_SERVICE_END
     return settings.service_start, settings.service_end
 
@@ -176,7 +176,10 @@ def filing_date(received_at: datetime.datetime, *, entity=None) -> datetime.date
     """The business day on which a request received at `received_at` counts as filed."""
     if received_at.tzinfo is None:
         raise DeadlineError("La fecha de recepción debe indicar su zona horaria.")
-    local = received_at.astimezone(entity_tz(entity))
+    try:
+        local = received_at.astimezone(entity_tz(entity))
+    except OverflowError as exc:  # year 1 or 9999 at the edge of the calendar
+        raise DeadlineOutOfRange(received_at.year) from exc
     day = local.date()
     _check_year(day.year)
     _start, end = service_window(entity)

@@ -5,6 +5,7 @@ Every row belongs to one entity; public ids (UUIDs) go in URLs and the API.
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -78,6 +79,12 @@ class ProtocolSettings(models.Model):
 
     def __str__(self):
         return str(_("Protocol settings of %(entity)s") % {"entity": self.entity})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.service_start and self.service_end and self.service_start >= self.service_end:
+            raise ValidationError({"service_end": _("Service hours must end after they start.")})
 
 
 class NonWorkingDay(EntityOwned):
@@ -165,7 +172,7 @@ class ResponseSla(EntityOwned):
                                help_text=_("Empty: every urgency."))
     target_hours = models.DecimalField(
         _("first response within (hours)"), max_digits=6, decimal_places=2,
-        validators=[MinValueValidator(0.1)])
+        validators=[MinValueValidator(Decimal("0.1"))])
     clock = models.CharField(_("counted in"), max_length=10, choices=Clock.choices,
                              default=Clock.BUSINESS)
 

@@ -145,3 +145,90 @@ class WebhookEventDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# --- The plan (issue 3) ---------------------------------------------------------------------
+from .models import (  # noqa: E402
+    Audience,
+    Kpi,
+    KpiMeasurement,
+    Objective,
+    Plan,
+    PlanActivity,
+    PlanPerson,
+    Resource,
+    ToneGuide,
+)
+
+
+class _PlanAdmin(admin.ModelAdmin):
+    list_filter = ["entity"]
+    autocomplete_fields = ["entity"]
+
+
+@admin.register(Plan)
+class PlanAdmin(_PlanAdmin):
+    list_display = ["entity", "official_handle", "updated_at"]
+    search_fields = ["entity__name", "official_handle"]
+
+
+@admin.register(PlanPerson)
+class PlanPersonAdmin(_PlanAdmin):
+    list_display = ["name", "role", "entity", "is_outsourced", "agency", "contract_end"]
+    list_filter = ["role", "is_outsourced", "entity"]
+    search_fields = ["name", "agency", "email"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(_PlanAdmin):
+    list_display = ["title", "parent", "entity", "order"]
+    search_fields = ["title"]
+
+
+@admin.register(Audience)
+class AudienceAdmin(_PlanAdmin):
+    list_display = ["name", "entity"]
+    search_fields = ["name"]
+
+
+class KpiMeasurementInline(admin.TabularInline):
+    model = KpiMeasurement
+    extra = 0
+    fields = ["measured_on", "value", "note", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+
+
+@admin.register(Kpi)
+class KpiAdmin(_PlanAdmin):
+    list_display = ["metric", "unit", "objective", "baseline", "target", "due_date", "entity"]
+    search_fields = ["metric", "objective__title"]
+    inlines = [KpiMeasurementInline]
+
+    def save_formset(self, request, form, formset, change):
+        for obj in formset.save(commit=False):
+            obj.entity_id = form.instance.entity_id
+            obj.recorded_by = obj.recorded_by or request.user
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+@admin.register(ToneGuide)
+class ToneGuideAdmin(_PlanAdmin):
+    list_display = ["entity", "emoji_policy", "updated_at"]
+    search_fields = ["entity__name"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(_PlanAdmin):
+    list_display = ["name", "kind", "people", "weekly_hours", "amount", "entity"]
+    list_filter = ["kind", "entity"]
+    search_fields = ["name"]
+
+
+@admin.register(PlanActivity)
+class PlanActivityAdmin(_PlanAdmin):
+    list_display = ["title", "horizon", "channel", "owner", "start_date", "end_date", "status",
+                    "entity"]
+    list_filter = ["horizon", "status", "entity"]
+    search_fields = ["title"]

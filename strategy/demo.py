@@ -237,7 +237,15 @@ def _seed_plan(entity: Entity, users: dict) -> None:
     reach = {"x": ["Medios y líderes", "Ciudadanía urbana"],
              "facebook": ["Ciudadanía urbana", "Población rural"],
              "instagram": ["Jóvenes"], "youtube": ["Ciudadanía urbana"]}
+    profile_urls = {
+        "x": "https://x.com/{}", "facebook": "https://www.facebook.com/{}",
+        "instagram": "https://www.instagram.com/{}", "youtube": "https://www.youtube.com/@{}",
+        "mastodon": "https://mastodon.social/@{}", "bluesky": "https://bsky.app/profile/{}",
+    }
     for platform, channel in channels.items():
+        if not channel.url and platform in profile_urls:
+            channel.url = profile_urls[platform].format(channel.handle)
+            channel.save(update_fields=["url"])
         if not channel.objectives.exists():
             channel.objectives.set([objective_by_title[t] for t in serve.get(platform, [])])
             channel.audiences.set([audiences[a] for a in reach.get(platform, [])])

@@ -6,6 +6,8 @@ A section is (heading, lines); a line starting with "- " is a bullet, "## " a su
 
 from __future__ import annotations
 
+import logging
+
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -16,6 +18,9 @@ from .models import Entity, ToneGuide
 from .plan_registry import export_provider
 
 TITLE = "Plan de gestión de redes sociales"
+
+# fontTools logs every font subset at INFO; the PDF export does not need that noise.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def _d(value) -> str:
@@ -68,11 +73,11 @@ def _objectives_section(entity: Entity) -> list[str]:
     for general in plan_selectors.objectives_tree(entity):
         lines.append(f"- {_('General objective')}: {general.title}")
         for kpi in general.kpis.all():
-            lines.append("- " + _kpi_line(kpi))
+            lines.append("  - " + _kpi_line(kpi))
         for specific in general.specific_objectives.all():
-            lines.append(f"- {_('Specific objective')}: {specific.title}")
+            lines.append(f"  - {_('Specific objective')}: {specific.title}")
             for kpi in specific.kpis.all():
-                lines.append("- " + _kpi_line(kpi))
+                lines.append("    - " + _kpi_line(kpi))
     lines.append(f"## {_('Audiences')}")
     for audience in plan_selectors.audiences_of(entity):
         lines.append(f"- {audience.name}" + (f": {audience.description}"
@@ -142,7 +147,7 @@ def plan_sections(entity: Entity) -> list[tuple[str, list[str]]]:
     for step in steps:
         percent = "—" if step.percent is None else f"{step.percent} %"
         summary.append(f"- {step.number}. {step.title}: {percent}")
-        summary += [f"- {_('Missing')}: {m}" for m in step.missing[:5]]
+        summary += [f"  - {_('Missing')}: {m}" for m in step.missing[:5]]
     sections = [(_("Summary"), summary)]
     for step in steps:
         builder = _LOCAL.get(step.number) or export_provider(step.number)
@@ -225,11 +230,15 @@ def plan_pdf(entity: Entity) -> bytes:
                 pdf.ln(1)
                 pdf.set_font("Roboto", "B", 11)
                 pdf.multi_cell(width, 6, line[3:], new_x="LMARGIN", new_y="NEXT")
-            elif line.startswith("- "):
-                pdf.set_font("Roboto", "", 10)
-                pdf.set_x(pdf.l_margin + 4)
-                pdf.multi_cell(width - 4, 5.5, "• " + line[2:], new_x="LMARGIN", new_y="NEXT")
+            elif line.lstrip().startswith("- "):
+                depth = (len(line) - len(line.lstrip())) // 2  # two spaces per level
+                indent = 4 + 6 * depth
+                pdf.set_font("Roboto", "", 10 if depth == 0 else 9.5)
+                pdf.set_x(pdf.l_margin + indent)
+                pdf.multi_cell(width - indent, 5.5, ("• ", "– ", "· ")[min(depth, 2)]
+                               + line.lstrip()[2:], align="L", new_x="LMARGIN",
+                               new_y="NEXT")
             else:
                 pdf.set_font("Roboto", "", 10)
-                pdf.multi_cell(width, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(width, 5.5, line, align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

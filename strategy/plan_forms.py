@@ -134,7 +134,8 @@ class KpiMeasurementForm(forms.ModelForm):
 
 
 class ToneGuideForm(EntityScopedModelForm):
-    CHECKED_FIELDS = ("do_examples", "greeting_rules", "signature_rules")
+    # Only example replies are checked as replies; the rules are instructions, not replies.
+    CHECKED_FIELDS = ("do_examples",)
 
     class Meta:
         model = ToneGuide

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Prefetch, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -55,7 +56,7 @@ class StepStatus:
         return self.percent == 100
 
 
-def _url(name: str, entity: Entity) -> str | None:
+def step_url(name: str, entity: Entity) -> str | None:
     try:
         return reverse(name, kwargs={"entity_slug": entity.slug})
     except NoReverseMatch:
@@ -228,7 +229,7 @@ def _protocols_status(entity: Entity) -> tuple[int, list[str]] | None:
 
 def step_status(entity: Entity, number: int) -> StepStatus:
     _n, title, url_name = STEPS[number - 1]
-    status = StepStatus(number=number, title=str(title), url=_url(url_name, entity),
+    status = StepStatus(number=number, title=str(title), url=step_url(url_name, entity),
                         percent=None)
     if number == 5:
         result = _protocols_status(entity)
@@ -251,3 +252,56 @@ def plan_completeness(entity: Entity) -> tuple[list[StepStatus], int]:
     measured = [s.percent for s in steps if s.percent is not None]
     readiness = round(sum(measured) / len(measured)) if measured else 0
     return steps, readiness
+
+
+_VERBS = {"create": gettext_lazy("created"), "update": gettext_lazy("changed"),
+          "delete": gettext_lazy("deleted"), "save": gettext_lazy("saved")}
+
+
+def _model_for_action(action: str):
+    from django.apps import apps
+
+    parts = action.split(".")
+    model_name = parts[1] if len(parts) == 3 else ("channel" if parts[0] == "channel" else "")
+    for app_label in ("strategy", "channels_app"):
+        try:
+            return apps.get_model(app_label, model_name)
+        except (LookupError, ValueError):
+            continue
+    return None
+
+
+def describe_values(action: str, values: dict | None) -> list[tuple[str, object]]:
+    """The before/after values of an audit row with each field's name in the interface."""
+    if not values:
+        return []
+    model = _model_for_action(action)
+    rows = []
+    for name, value in values.items():
+        label = name
+        if model is not None:
+            try:
+                label = str(model._meta.get_field(name).verbose_name).capitalize()
+            except FieldDoesNotExist:
+                pass  # a field removed since: keep its stored name
+        rows.append((label, value))
+    return rows
+
+
+def describe_action(action: str) -> str:
+    """"plan.objective.update" → "Objetivo: modificado" (the kind of record and the verb)."""
+    from django.apps import apps
+
+    parts = action.split(".")
+    if len(parts) == 2 and parts[0] == "channel":
+        parts = ["plan", "channel", parts[1]]
+    if len(parts) != 3:
+        return action
+    _prefix, model_name, verb = parts
+    for app_label in ("strategy", "channels_app"):
+        try:
+            model = apps.get_model(app_label, model_name)
+        except LookupError:
+            continue
+        return f"{str(model._meta.verbose_name).capitalize()}: {_VERBS.get(verb, verb)}"
+    return action

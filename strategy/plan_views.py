@@ -66,6 +66,27 @@ def _can_edit(request) -> bool:
     return can(request.user, request.entity, Action.EDIT_PLAN)
 
 
+def _read_only(request, *forms) -> None:
+    """Members who may only read see the forms' values, disabled."""
+    if not _can_edit(request):
+        for form in forms:
+            for field in form.fields.values():
+                field.disabled = True
+
+
+# The kinds of finding of the language checker, as the interface names them.
+FINDING_LABELS = {
+    "spelling": gettext_lazy("Spelling"),
+    "sms_abbreviation": gettext_lazy("Chat abbreviation"),
+    "missing_inverted_mark": gettext_lazy("Opening mark"),
+    "missing_accent": gettext_lazy("Written accent"),
+    "all_caps": gettext_lazy("Capitals"),
+    "forbidden_word": gettext_lazy("Forbidden word"),
+    "over_limit": gettext_lazy("Too long"),
+    "cold_tone": gettext_lazy("Tone"),
+}
+
+
 def _require_edit(request) -> None:
     from .permissions import require
 
@@ -136,6 +157,7 @@ def plan_tone(request):
     entity = request.entity
     guide = plan_selectors.tone_guide_of(entity)
     form = ToneGuideForm(request.POST or None, instance=guide, entity=entity, prefix="tone")
+    _read_only(request, form)
     if request.method == "POST":
         _require_edit(request)
         if form.is_valid() and _apply(form, lambda: plan_services.tone_guide_update(
@@ -221,6 +243,7 @@ def _edit_view(kind_name: str):
         instance = get_object_for_entity(kind.model.objects.all(), request.entity,
                                          public_id=public_id)
         form = kind.form(request.POST or None, instance=instance, entity=request.entity)
+        _read_only(request, form)
         if request.method == "POST":
             _require_edit(request)
             if form.is_valid():
@@ -282,7 +305,11 @@ def kpi_measurement_add(request, kpi_id):
 
 @entity_view(Action.VIEW_PLAN)
 def plan_history(request):
-    events = plan_selectors.plan_history(request.entity)[:500]
+    events = list(plan_selectors.plan_history(request.entity)[:500])
+    for event in events:
+        event.label = plan_selectors.describe_action(event.action)
+        event.before_rows = plan_selectors.describe_values(event.action, event.before)
+        event.after_rows = plan_selectors.describe_values(event.action, event.after)
     return render(request, "strategy/plan/history.html", {"events": events})
 
 
@@ -321,4 +348,7 @@ def language_check(request):
         network = "facebook"
     findings = check_text(text, network, rules=tone_rules_for(request.entity)) if text else []
     return render(request, "strategy/plan/_findings.html", {
-        "findings": findings, "text": text, "checked": bool(text.strip())})
+        "findings": [{"kind": f.kind, "label": FINDING_LABELS.get(f.kind, f.kind),
+                      "message": f.message, "suggestion": f.suggestion,
+                      "excerpt": text[f.start:f.end]} for f in findings],
+        "checked": bool(text.strip())})

@@ -264,9 +264,10 @@ class NewestFirstWalk:
                     continue
                 if self.found.add(mention):
                     self._advance(mention)
-            token = "" if reached else next_token
-            if not token:
+            if reached or not next_token or next_token == token:
+                token = ""  # reached the watermark, the end, or a cursor that does not move
                 break
+            token = next_token
         if finish is not None:
             finish()
         if token:

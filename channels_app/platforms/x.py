@@ -155,7 +155,7 @@ class XClient(BaseClient):
 
     def search(self, query: str, cursor: str | None) -> FetchResult:
         return self._timeline("/2/tweets/search/recent",
-                              {"query": query[:512], "max_results": self.page_size,
+                              {"query": query[:512], "max_results": max(10, self.page_size),
                                "sort_order": "recency"}, cursor, "next_token")
 
     def reply(self, *, in_reply_to: NormalizedMention | str, text: str,

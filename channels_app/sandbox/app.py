@@ -229,7 +229,7 @@ class SandboxApp:
                          and (not account_id or key[1] == account_id)]
             return json_response({"items": items})
         if path == "/requests":
-            return json_response({"requests": world.requests[-200:]})
+            return json_response({"requests": list(world.requests)[-200:]})
         if path == "/webhooks/deliver" and method == "POST":
             return self.deliver_webhook(data)
         return json_response({"error": "unknown control"}, 404)

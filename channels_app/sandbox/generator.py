@@ -205,7 +205,8 @@ class Generator:
         first = rng.choice(FIRST_NAMES)
         last = rng.choice(LAST_NAMES)
         suspicious = index % 9 == 8
-        base = strip_accents(f"{first.split()[0]}{last}").lower().replace("ñ", "n")
+        # X usernames are at most 15 characters of [A-Za-z0-9_]
+        base = strip_accents(f"{first.split()[0]}{last}").lower().replace("ñ", "n")[:13]
         handle = f"{base}{rng.randint(10, 99)}" if not suspicious else \
             f"user{rng.randint(10**7, 10**8 - 1)}"
         return Citizen(

@@ -1057,7 +1057,9 @@ class MastodonNetwork(Network):
             rendered["note"] = f"<p>Cuenta oficial de {account.name}</p>"
             rendered["source"] = {"privacy": "public", "sensitive": False, "language": "es",
                                   "note": f"Cuenta oficial de {account.name}", "fields": [],
-                                  "follow_requests_count": 0}
+                                  "follow_requests_count": 0, "indexable": True}
+            rendered["role"] = {"id": "-99", "name": "", "color": "", "permissions": "0",
+                                "highlighted": False}
             return _resp(rendered)
         return _resp({"error": "Record not found"}, 404)
 

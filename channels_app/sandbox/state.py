@@ -6,6 +6,7 @@ sandbox starts a new, reproducible world from the seed.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import random
 import threading
@@ -123,7 +124,8 @@ class World:
             self.faults: list[Fault] = []
             self.sessions: dict[str, dict] = {}
             self.idempotency: dict[tuple[str, str], dict] = {}
-            self.requests: list[dict] = []
+            # the last requests, for tests and debugging (bounded: the demo runs for days)
+            self.requests: collections.deque[dict] = collections.deque(maxlen=5000)
             self.rate_windows: dict[tuple[str, str], list] = {}
             for demo in DEMO_ACCOUNTS:
                 self._add_account(demo)

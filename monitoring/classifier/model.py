@@ -55,9 +55,13 @@ PQRSD_FOR_LABEL = {
     "praise": ("felicitacion",),
     "other": ("none",),
 }
-EXTRA_WEIGHT = 2.0  # a community manager's correction counts twice a generated example
+# Real text counts more than template text: hand-written corpus items and community managers'
+# corrections weigh three generated examples (chosen on handwritten_b, see docs/classifier.md).
+HANDWRITTEN_WEIGHT = 3.0
+EXTRA_WEIGHT = 3.0
 LOW_CONFIDENCE = 0.5
-_SKIP_REASON_TOKENS = {"__mencion__", "__url__", "__emo_otro__", lexicon.SARCASM_TOKEN}
+_SKIP_REASON_TOKENS = {"__mencion__", "__url__", "__emo_otro__", "__lexpos__", "__lexneg__",
+                       lexicon.SARCASM_TOKEN, *lexicon.MARKERS}
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,14 @@ def model_path() -> Path:
 
 # --------------------------------------------------------------------------- model
 def _feature_text(norm: str, hits: lexicon.RuleHits) -> str:
-    return f"{norm} {lexicon.SARCASM_TOKEN}" if hits.sarcasm else norm
+    """The normalised text plus rule tokens (sarcasm, lexicon polarity, phrase markers), so the
+    linear model can weigh signals that generalise beyond the corpus vocabulary."""
+    extra = list(hits.markers)
+    extra += ["__lexpos__"] * min(len(hits.positive), 3)
+    extra += ["__lexneg__"] * min(len(hits.negative), 3)
+    if hits.sarcasm:
+        extra.append(lexicon.SARCASM_TOKEN)
+    return f"{norm} {' '.join(extra)}" if extra else norm
 
 
 def _display(token: str) -> str:
@@ -165,7 +176,7 @@ def _display(token: str) -> str:
 class LinearClassifier:
     """Fitted vectorisers and heads; picklable with joblib."""
 
-    def __init__(self, C: float = 10.0):
+    def __init__(self, C: float = 3.0):
         self.C = C
         self.version = MODEL_VERSION
         self.sklearn_version = sklearn.__version__
@@ -258,11 +269,11 @@ class LinearClassifier:
         actionable = label in ("complaint", "question")
         if not actionable:
             urgency = "low"
-        elif hits.urgent:
-            urgency = "high"
+        elif hits.urgent and label == "complaint":
+            urgency = "high"  # a risk word in a complaint: life, health or safety at stake
         else:
             urgency = str(max(up, key=up.get))
-            if urgency != "high" and hits.vulnerable and up.get("high", 0) > 0.2:
+            if urgency != "high" and hits.vulnerable and up.get("high", 0) > 0.35:
                 urgency = "high"
             if urgency == "low" and label == "complaint":
                 urgency = "normal"  # a complaint always needs an answer within the SLA
@@ -281,7 +292,7 @@ class LinearClassifier:
             words = self._top_words(x, i, "pqrsd", pqrsd, 1)
             if words:
                 reasons.append(R.pqrsd_word(pqrsd, _display(words[0])))
-        if actionable:
+        if urgency == "high":
             for word in hits.urgent[:2]:
                 reasons.append(R.urgent_word(word))
             if urgency == "high" and not hits.urgent:
@@ -328,8 +339,11 @@ def fit_model(
 ) -> tuple[LinearClassifier, TrainReport]:
     start = time.perf_counter()
     base = load_jsonl(TRAIN_FILE)
+    weights = [1.0] * len(base)
     for extra_file in HANDWRITTEN_FILES:
-        base += load_jsonl(extra_file)
+        handwritten = load_jsonl(extra_file)
+        base += handwritten
+        weights += [HANDWRITTEN_WEIGHT] * len(handwritten)
     extras, skipped = [], 0
     for ex in extra_examples:
         if isinstance(ex, Example) and ex.is_valid():
@@ -337,7 +351,7 @@ def fit_model(
         else:
             skipped += 1
     examples = base + extras
-    weights = [1.0] * len(base) + [EXTRA_WEIGHT] * len(extras)
+    weights += [EXTRA_WEIGHT] * len(extras)
     model = LinearClassifier().fit(examples, weights)
     seconds = time.perf_counter() - start
     report = TrainReport(n_train=len(examples), n_extra=len(extras), n_skipped=skipped,

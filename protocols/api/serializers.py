@@ -88,7 +88,8 @@ ChannelPqrsdPolicySerializer = build(ChannelPqrsdPolicy, ["channel", "accepts_pq
 AccountCustodySerializer = build(
     AccountCustody, ["channel", "custodian", "custodian_name", "recovery_email",
                      "two_factor_enabled", "last_rotation", "handover", "notes"],
-    channel=scoped(Channel), custodian=scoped(User))
+    channel=scoped(Channel), custodian=scoped(User),
+    handover=serializers.DictField(child=serializers.BooleanField(), required=False))
 ResponseTemplateSerializer = build(ResponseTemplate, ["title", "category", "pqrsd_type",
                                                       "is_active"])
 
@@ -142,3 +143,73 @@ class TryMentionSerializer(serializers.Serializer):
 class RenderSerializer(serializers.Serializer):
     context = serializers.DictField(child=serializers.CharField(allow_blank=True))
     short = serializers.BooleanField(default=False)
+
+
+class RuleProblemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["unreachable", "conflict", "empty"])
+    rule = serializers.UUIDField()
+    other = serializers.UUIDField(allow_null=True)
+    message = serializers.CharField()
+
+
+class RuleActionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+
+
+class RuleMatchSerializer(serializers.Serializer):
+    rule = serializers.UUIDField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    actions = RuleActionSerializer(many=True)
+
+
+class TryResultSerializer(serializers.Serializer):
+    matches = RuleMatchSerializer(many=True)
+    approval_role = serializers.CharField(allow_null=True)
+
+
+class RenderResultSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class RaciAreaSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class RaciRowSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    cells = serializers.DictField(child=serializers.CharField())
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class RaciGridSerializer(serializers.Serializer):
+    areas = RaciAreaSerializer(many=True)
+    activities = RaciRowSerializer(many=True)
+
+
+class RaciCellSerializer(serializers.Serializer):
+    activity = serializers.UUIDField()
+    area = serializers.UUIDField()
+    letter = serializers.ChoiceField(choices=[("", "-"), "R", "A", "C", "I"], allow_blank=True)
+
+
+class RaciUpdateSerializer(serializers.Serializer):
+    cells = RaciCellSerializer(many=True)
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    received = serializers.CharField(help_text="ISO 8601 con zona horaria")
+    type = serializers.ChoiceField(choices=PqrsdType.choices)
+
+
+class DeadlineSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    term_days = serializers.IntegerField()
+    filed = serializers.DateField()
+    due = serializers.DateField()
+    extension_limit = serializers.DateField()
+    transfer_due = serializers.DateField()

@@ -7,6 +7,7 @@ each word at most one finding (SMS abbreviation, then missing tilde, then spelli
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -326,6 +327,7 @@ def _inverted_marks(text: str, protected: list[bool]) -> list[Finding]:
                     if text[k] in ".;:" and text[k + 1 : k + 2].isspace():
                         start = k + 1 + (len(text[k + 1 : i]) - len(text[k + 1 : i].lstrip()))
                         break
+                start = _after_vocative(text, start, i)
                 opener = "¿" if text[i] == "?" else "¡"
                 sentence = text[start:j]
                 message = (
@@ -343,32 +345,68 @@ def _inverted_marks(text: str, protected: list[bool]) -> list[Finding]:
     return findings
 
 
+def _after_vocative(text: str, start: int, end: int) -> int:
+    """Where a question starts after an opening greeting or vocative: in "Hola, Ana,
+    cómo está?" the marks go around "cómo está"."""
+    greeted = False
+    comma = text.find(",", start, end)
+    while comma != -1:
+        head = text[start:comma].strip()
+        folded = "".join(fold_char(ch) for ch in head)
+        regex = _phrases_regex(lexicon.GREETINGS)
+        is_greeting = regex is not None and regex.match(folded) is not None
+        is_name = (
+            greeted and 0 < len(head.split()) <= 3 and all(w[:1].isupper() for w in head.split())
+        )
+        if not (is_greeting or is_name):
+            break
+        greeted = True
+        start = comma + 1
+        while start < end and text[start].isspace():
+            start += 1
+        comma = text.find(",", start, end)
+    return start
+
+
 # -- forbidden words and tone -------------------------------------------------------------
 
 
-def _phrase_spans(folded: str, phrase: str) -> list[tuple[int, int]]:
-    """Spans of ``phrase`` (already folded) in ``folded`` on word boundaries."""
-    words = [re.escape(w) for w in phrase.split()]
-    if not words:
+@lru_cache(maxsize=256)
+def _phrases_regex(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex matching any of ``phrases`` (already folded) on word boundaries, longest
+    first; spaces in a phrase match any run of white space."""
+    alternatives = [
+        r"\s+".join(re.escape(w) for w in phrase.split())
+        for phrase in sorted(set(phrases), key=len, reverse=True)
+        if phrase.split()
+    ]
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+def _phrase_spans(folded: str, phrases: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Spans in ``folded`` of any of ``phrases`` on word boundaries."""
+    regex = _phrases_regex(phrases)
+    if regex is None:
         return []
-    pattern = r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
-    return [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    return [(m.start(), m.end()) for m in regex.finditer(folded)]
 
 
 def _forbidden(text: str, folded: str, rules: ToneRules) -> list[Finding]:
     findings: list[Finding] = []
-    for term in rules.forbidden_words:
-        phrase = "".join(fold_char(ch) for ch in term.strip())
-        for start, end in _phrase_spans(folded, phrase):
-            message = _("“%(word)s” is on the tone guide's list of forbidden words.") % {
-                "word": text[start:end]
-            }
-            findings.append(Finding("forbidden_word", start, end, message, ""))
+    phrases = tuple("".join(fold_char(ch) for ch in term) for term in rules.forbidden_words)
+    for start, end in _phrase_spans(folded, phrases):
+        message = _("“%(word)s” is on the tone guide's list of forbidden words.") % {
+            "word": text[start:end]
+        }
+        findings.append(Finding("forbidden_word", start, end, message, ""))
     return findings
 
 
 def _contains_any(folded: str, phrases: tuple[str, ...]) -> bool:
-    return any(_phrase_spans(folded, phrase) for phrase in phrases)
+    regex = _phrases_regex(phrases)
+    return regex is not None and regex.search(folded) is not None
 
 
 def _name_parts(citizen_name: str) -> list[str]:
@@ -384,19 +422,16 @@ def _name_parts(citizen_name: str) -> list[str]:
 
 def _tone(text: str, folded: str, rules: ToneRules, citizen_name: str) -> list[Finding]:
     findings: list[Finding] = []
-    for phrase in lexicon.BLAME_PHRASES:
-        for start, end in _phrase_spans(folded, phrase):
-            message = _(
-                "This blames the citizen; explain what is needed without placing the blame."
-            )
-            suggestion = _("To continue, we kindly ask you to…")
-            findings.append(Finding("cold_tone", start, end, message, suggestion))
+    for start, end in _phrase_spans(folded, lexicon.BLAME_PHRASES):
+        message = _("This blames the citizen; explain what is needed without placing the blame.")
+        suggestion = _("To continue, we kindly ask you to…")
+        findings.append(Finding("cold_tone", start, end, message, suggestion))
     if not text.strip() or not (rules.require_greeting or rules.require_thanks):
         return findings
     greeted = _contains_any(folded, lexicon.GREETINGS)
     thanked = _contains_any(folded, lexicon.THANKS)
     named = any(
-        (part in folded) if part.startswith("@") else _phrase_spans(folded, part)
+        (part in folded) if part.startswith("@") else _phrase_spans(folded, (part,))
         for part in _name_parts(citizen_name)
     )
     first_name = citizen_name.split()[0] if citizen_name.split() else ""

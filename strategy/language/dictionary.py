@@ -36,17 +36,19 @@ _ENCLITICS = (
     "nos", "les", "los", "las", "le", "lo", "la", "me", "te", "se", "os",
 )  # fmt: skip
 
+_ANY = ("ar", "er", "ir")
+
 # Regular verb endings → infinitive endings to try (longest endings first).
 _VERB_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
     sorted(
         {
             # -ar
-            "amos": ("ar",), "áis": ("ar",), "an": ("ar", "er", "ir"), "as": ("ar", "er", "ir"), "a": ("ar", "er", "ir"),
+            "amos": ("ar",), "áis": ("ar",), "an": _ANY, "as": _ANY, "a": _ANY,
             "o": ("ar", "er", "ir"), "é": ("ar",), "aste": ("ar",), "ó": ("ar",),
             "asteis": ("ar",), "aron": ("ar",), "aba": ("ar",), "abas": ("ar",),
             "ábamos": ("ar",), "abais": ("ar",), "aban": ("ar",), "ado": ("ar",),
             "ada": ("ar",), "ados": ("ar",), "adas": ("ar",), "ando": ("ar",),
-            "e": ("ar", "er", "ir"), "es": ("ar", "er", "ir"), "en": ("ar", "er", "ir"), "emos": ("ar", "er"),
+            "e": _ANY, "es": _ANY, "en": _ANY, "emos": ("ar", "er"),
             "éis": ("ar", "er"), "ara": ("ar",), "aras": ("ar",), "áramos": ("ar",),
             "aran": ("ar",), "ase": ("ar",), "asen": ("ar",), "are": ("ar",),
             # future and conditional are built on the infinitive
@@ -75,6 +77,20 @@ _VERB_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 def fold(word: str) -> str:
     """Lowercase without tildes or diaeresis (ñ stays ñ)."""
     return word.lower().translate(_ACCENTED)
+
+
+_SOUNDS = (
+    ("ch", "C"), ("qu", "k"), ("ce", "se"), ("ci", "si"), ("ge", "je"), ("gi", "ji"),
+    ("ll", "y"), ("h", ""), ("z", "s"), ("v", "b"), ("c", "k"), ("x", "ks"), ("w", "u"),
+)  # fmt: skip
+
+
+def sound_key(word: str) -> str:
+    """How ``word`` sounds in Latin American Spanish (seseo, b = v, ll = y, mute h)."""
+    key = fold(word)
+    for written, sound in _SOUNDS:
+        key = key.replace(written, sound)
+    return key
 
 
 def fold_char(ch: str) -> str:
@@ -115,6 +131,7 @@ class Dictionary:
             common.add(word)
         misspelled = set(lexicon.MISSING_ACCENTS) | set(lexicon.MISSPELLINGS)
         self.words: frozenset[str] = frozenset((base | common) - misspelled)
+        self._sound_index: dict[str, str] | None = None
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one instance per process, cached on purpose
     def knows(self, word: str) -> bool:
@@ -176,10 +193,24 @@ class Dictionary:
         """The most frequent dictionary word one edit away, or ""."""
         if word in lexicon.MISSPELLINGS:
             return lexicon.MISSPELLINGS[word]
+        # Spelled as it sounds ("resivida" → "recibida"): the most frequent word that sounds
+        # the same in Latin American Spanish; else the most frequent word one edit away.
+        sounds_alike = self._by_sound().get(sound_key(word))
+        if sounds_alike:
+            return sounds_alike
         candidates = self.spell.edit_distance_1(word) & self.words
         if not candidates:
             return ""
         return max(candidates, key=lambda w: (self.frequency.get(w, 0), w))
+
+    def _by_sound(self) -> dict[str, str]:
+        if self._sound_index is None:
+            index: dict[str, str] = {}
+            for word in sorted(self.frequency, key=self.frequency.__getitem__):
+                if word in self.words:
+                    index[sound_key(word)] = word  # the most frequent one wins
+            self._sound_index = index
+        return self._sound_index
 
 
 def _stem_variants(stem: str) -> tuple[str, ...]:

@@ -34,9 +34,11 @@ URL_LENGTH = 23
 
 # A URL with a scheme, or starting with www., or a bare domain on a common TLD
 # (twitter-text links "gov.co/tramites" too). Trailing punctuation is not part of it.
+# The domain labels are possessive and may not start inside a word or a domain, so that
+# "a.a.a.a…" costs linear, not quadratic, time.
 URL_RE = re.compile(
     r"(?:https?://|www\.)[^\s<>\"'«»]+[^\s<>\"'«».,;:!?¿¡)\]}]"
-    r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+    r"|(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)++"
     r"(?:com|co|org|net|gov|edu|info|io|es|mx|int|app|tv|me)\b"
     r"(?:/[^\s<>\"'«»]*[^\s<>\"'«».,;:!?¿¡)\]}])?",
     re.IGNORECASE,
@@ -134,6 +136,8 @@ def grapheme_count(text: str) -> int:
 
 
 def _x_weight(cluster: str) -> int:
+    if len(cluster) == 1 and ord(cluster) < 0x2190:
+        return 1  # Latin, Greek, Cyrillic… (the common case, fast)
     if any(_is_pictographic(ord(ch)) or _is_regional_indicator(ord(ch)) for ch in cluster) and (
         len(cluster) > 1 or ord(cluster) > 0xFFFF or 0x2600 <= ord(cluster) <= 0x27BF
     ):

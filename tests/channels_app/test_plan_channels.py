@@ -77,6 +77,19 @@ def test_coverage_objectives_and_channels(entity):
     assert any(idle.handle in m for m in missing)
 
 
+def test_a_channel_serving_a_general_objective_reaches_its_specific_ones(entity):
+    general = ObjectiveFactory(entity=entity)
+    specific = ObjectiveFactory(entity=entity, parent=general)
+    other_general = ObjectiveFactory(entity=entity)
+    other_specific = ObjectiveFactory(entity=entity, parent=other_general)
+    lonely = ObjectiveFactory(entity=entity)
+    PlanChannelFactory(entity=entity).objectives.add(general)
+    PlanChannelFactory(entity=entity).objectives.add(other_specific)
+    missing = selectors.objectives_without_channel(entity)
+    assert missing == [lonely]
+    assert specific not in missing and other_general not in missing
+
+
 # --- Pages ----------------------------------------------------------------------------------
 
 

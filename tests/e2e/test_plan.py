@@ -49,3 +49,18 @@ def test_public_page_and_lookup(page, entity):
     page.get_by_role("button", name="Verificar").click()
     assert page.get_by_test_id("lookup-not-official").is_visible()
     assert axe_violations(page) == []
+
+
+def test_tone_page_gives_live_language_feedback(page, login, entity, member_factory):
+    officer = member_factory(entity, Role.COMMUNICATIONS_OFFICER)
+    login(page, officer)
+    page.goto(f"/e/{entity.slug}/plan/tono/")
+    page.get_by_label("Texto para revisar").fill("xq no vienen a la oficina?")
+    findings = page.locator("#text-findings")
+    findings.get_by_text("Abreviatura de chat").first.wait_for()
+    assert "porque" in findings.inner_text()
+    # The tone guide's own example reply is checked as it is typed, too.
+    page.get_by_label("Ejemplos para seguir").fill(
+        "Hola, Ana. Gracias por escribirnos; ya revisamos tu solicitud.")
+    page.locator("#do_examples-findings").get_by_text("Correcto").wait_for()
+    assert axe_violations(page) == []

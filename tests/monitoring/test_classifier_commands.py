@@ -12,10 +12,17 @@ from monitoring import classifier
 from monitoring.classifier import model as M
 
 
+@pytest.fixture(scope="module")
+def fitted_model():
+    return M.fit_model(evaluate=False)[0]
+
+
 @pytest.fixture
-def var_dir(tmp_path):
+def var_dir(tmp_path, fitted_model):
+    """A private VAR_DIR holding a trained model, so the commands load it instead of training."""
     with override_settings(VAR_DIR=tmp_path):
         M.reset_cache()
+        M.save_model(fitted_model, M.model_path())
         yield tmp_path
     M.reset_cache()
 
@@ -84,16 +91,37 @@ def test_retrain_command_uses_corrections(var_dir, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_retrain_command_with_the_real_selector(var_dir):
+def test_retrain_command_reads_the_real_selector(var_dir, monkeypatch):
+    """Wiring only: the real selector on an empty database gives no corrections."""
+    from monitoring.management.commands import retrain_classifier
+
+    seen = {}
+
+    def fake_train(extra_examples=()):
+        seen["extra"] = list(extra_examples)
+        return M.TrainReport(n_train=1, n_extra=0, n_skipped=0, n_heldout=0)
+
+    monkeypatch.setattr(retrain_classifier, "train", fake_train)
     out = io.StringIO()
     call_command("retrain_classifier", stdout=out)
-    text = out.getvalue()
-    assert "0 corrections" in text
-    assert "label    macro-F1" in text
-    assert (var_dir / "classifier" / "model.joblib").exists()
+    assert seen["extra"] == []
+    assert "0 corrections" in out.getvalue()
 
 
-def test_retrain_command_without_corrections(var_dir):
+def test_retrain_command_without_corrections_skips_the_selector(var_dir, monkeypatch):
+    import monitoring.selectors
+    from monitoring.management.commands import retrain_classifier
+
+    monkeypatch.setattr(monitoring.selectors, "correction_examples",
+                        lambda: pytest.fail("read corrections"))
+    seen = {}
+
+    def fake_train(extra_examples=()):
+        seen["extra"] = list(extra_examples)
+        return M.TrainReport(n_train=1, n_extra=0, n_skipped=0, n_heldout=0)
+
+    monkeypatch.setattr(retrain_classifier, "train", fake_train)
     out = io.StringIO()
     call_command("retrain_classifier", "--no-corrections", "--json", stdout=out)
+    assert seen["extra"] == []
     assert json.loads(out.getvalue())["n_extra"] == 0

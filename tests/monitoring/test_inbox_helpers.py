@@ -58,3 +58,68 @@ def owner(entity, member_factory):
 @pytest.fixture
 def case(entity):
     return make_case(entity)
+
+
+class RunningSandbox:
+    """The sandbox networks on a free local port (channels_app.sandbox), for the inbox tests."""
+
+    def __init__(self, server, app):
+        self.server, self.app = server, app
+        self.url = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def control(self, method, control_path, /, **body):
+        import httpx
+
+        response = httpx.request(method, f"{self.url}/_sandbox{control_path}", json=body or None,
+                                 timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def citizen_post(self, text, platform="x"):
+        from channels_app.sandbox.accounts import DEMO_ACCOUNTS
+
+        account = next(a for a in DEMO_ACCOUNTS if a.platform == platform
+                       and a.theme == "alcaldia")
+        [item] = self.control("POST", "/posts", platform=platform,
+                              account_id=account.account_id, text=text)["items"]
+        return account, item
+
+    def replies(self, platform="x"):
+        return self.control("GET", f"/replies?platform={platform}")["replies"]
+
+
+@pytest.fixture(scope="session")
+def inbox_sandbox_server():
+    import threading
+
+    from channels_app.sandbox import make_sandbox_server
+
+    server, app = make_sandbox_server("127.0.0.1", 0, rate_per_minute=0, history=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield RunningSandbox(server, app)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def inbox_sandbox(inbox_sandbox_server):
+    inbox_sandbox_server.app.world.reset(seed=2026, rate_per_minute=0, history=0)
+    return inbox_sandbox_server
+
+
+def sandbox_case(entity, sandbox, text="Hay un hueco enorme en la calle 10, ¿quién responde?"):
+    """A case whose citizen message really exists in the sandbox (so replies can thread)."""
+    from channels_app.sandbox.accounts import BASE_PATHS
+
+    account, item = sandbox.citizen_post(text)
+    channel = ChannelFactory(entity=entity, platform="x", handle=account.handle,
+                             account_id=account.account_id, access_token=account.token,
+                             api_base_url=sandbox.url + BASE_PATHS["x"])
+    author = AuthorFactory(entity=entity, handle=item["author"] or "ciudadana")
+    case = CaseFactory(entity=entity, channel=channel, author=author,
+                       thread_key=item["thread"] or item["id"],
+                       first_response_due=timezone.now() + timedelta(hours=2))
+    MentionFactory(entity=entity, author=author, channel=channel, case=case, text=item["text"],
+                   external_id=item["id"], thread_key=case.thread_key)
+    return case

@@ -29,17 +29,8 @@ from strategy.choices import Role
 from strategy.models import AuditEvent
 
 from .factories import ChannelFactory
-from .test_inbox_helpers import (  # noqa: F401  (fixtures)
-    X_BASE,
-    add_mention,
-    approver,
-    auditor,
-    case,
-    colleague,
-    make_case,
-    manager,
-    owner,
-)
+from .test_inbox_helpers import *  # noqa: F403  (fixtures)
+from .test_inbox_helpers import X_BASE, make_case
 
 pytestmark = pytest.mark.django_db
 

@@ -1,21 +1,25 @@
-"""The inbox pages: list, filters, search, case page, claim, composer, exports, permissions."""
+"""The inbox pages: list, filters, search, case page, claim, composer, exports, permissions,
+and the query budget of the list and the case page (independent of the page size)."""
 
-import re
+import csv
+import io
+from datetime import timedelta
 
+import httpx
 import pytest
+import respx
 from django.urls import reverse
 
+from monitoring.choices import CaseStatus
+from monitoring.inbox_choices import ReplyStatus
 from monitoring.inbox_models import Reply
+from monitoring.models import Case
 from strategy.choices import Role
+from strategy.models import AuditEvent
 
-from .test_inbox_helpers import (  # noqa: F401  (fixtures)
-    approver,
-    auditor,
-    case,
-    colleague,
-    make_case,
-    manager,
-)
+from .factories import ChannelFactory
+from .test_inbox_helpers import *  # noqa: F403  (fixtures)
+from .test_inbox_helpers import X_BASE, make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -24,17 +28,273 @@ def url(name, entity, **kwargs):
     return reverse(f"monitoring:{name}", kwargs={"entity_slug": entity.slug, **kwargs})
 
 
-def test_inbox_lists_the_entitys_cases_in_spanish(entity, manager, case, client_for):
+def case_ids(response):
+    return [str(c.public_id) for c in response.context["cases"]]
+
+
+def test_inbox_lists_cases_by_deadline_then_urgency(entity, manager, client_for):
+    later = make_case(entity, due_in=timedelta(hours=5))
+    sooner = make_case(entity, due_in=timedelta(hours=1))
+    same_due = sooner.first_response_due
+    urgent = make_case(entity, urgency="high")
+    Case.objects.filter(pk=urgent.pk).update(first_response_due=same_due)
+    closed = make_case(entity, status=CaseStatus.CLOSED)
     response = client_for(manager).get(url("inbox", entity))
     assert response.status_code == 200
-    html = response.content.decode()
-    assert "Bandeja" in html
-    assert str(case.public_id) in html
+    assert case_ids(response) == [str(urgent.public_id), str(sooner.public_id),
+                                  str(later.public_id)]
+    assert str(closed.public_id) not in response.content.decode()
+    assert "Bandeja" in response.content.decode()
 
 
-def test_case_page_shows_thread_and_composer(entity, manager, case, client_for):
-    response = client_for(manager).get(url("case_detail", entity, case_id=case.public_id))
+def test_inbox_filters_and_counts(entity, manager, colleague, client_for):
+    mine = make_case(entity, assignee=manager)
+    overdue = make_case(entity, due_in=timedelta(hours=-1))
+    flagged = make_case(entity, author_flagged=True)
+    question = make_case(entity, category="question")
+    client = client_for(manager)
+    assert case_ids(client.get(url("inbox", entity), {"mine": "1"})) == [str(mine.public_id)]
+    assert case_ids(client.get(url("inbox", entity), {"overdue": "1"})) == \
+        [str(overdue.public_id)]
+    assert case_ids(client.get(url("inbox", entity), {"flagged": "1"})) == \
+        [str(flagged.public_id)]
+    response = client.get(url("inbox", entity), {"category": "question"})
+    assert case_ids(response) == [str(question.public_id)]
+    counts = response.context["counts"]
+    assert counts["flags"]["mine"] == 1 and counts["flags"]["overdue"] == 1
+    assert counts["category"] == {"complaint": 3, "question": 1}
+    channel = question.channel
+    assert case_ids(client.get(url("inbox", entity), {"channel": str(channel.public_id)})) \
+        == [str(question.public_id)]
+
+
+def test_inbox_search_over_text_and_author(entity, manager, client_for):
+    water = make_case(entity, text="Llevamos tres días sin agua en el barrio Belén")
+    make_case(entity, text="El alumbrado de la carrera 5 está apagado")
+    client = client_for(manager)
+    assert case_ids(client.get(url("inbox", entity), {"q": "agua"})) == [str(water.public_id)]
+    handle = water.author.handle
+    assert case_ids(client.get(url("inbox", entity), {"q": f"@{handle}"})) == \
+        [str(water.public_id)]
+
+
+def test_inbox_pagination(entity, manager, client_for):
+    for _ in range(30):
+        make_case(entity)
+    response = client_for(manager).get(url("inbox", entity), {"page": "2"})
+    assert response.context["page"] == 2 and len(response.context["cases"]) == 5
+
+
+def test_inbox_poll_answers_204_until_a_new_case_arrives(entity, manager, client_for):
+    make_case(entity)
+    client = client_for(manager)
+    marker = client.get(url("inbox", entity)).context["marker"]
+    assert client.get(url("inbox_poll", entity), {"marker": marker}).status_code == 204
+    new = make_case(entity, text="Nuevo reclamo por basuras")
+    response = client.get(url("inbox_poll", entity), {"marker": marker})
     assert response.status_code == 200
+    assert str(new.public_id) in response.content.decode()
+
+
+def _queries_for(client, path, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_inbox_query_count_does_not_grow_with_the_page(entity, manager, client_for,
+                                                       django_assert_max_num_queries):
+    # Budget: session, user, entity, membership, last_entity update (first visit only),
+    # COUNT, page, marker (2), counts (1 aggregate + 6 facets + 1 status), channels,
+    # members, shell context (2).
+    client = client_for(manager)
+    for _ in range(3):
+        make_case(entity)
+    client.get(url("inbox", entity))
+    small = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 25)
+    for _ in range(22):
+        make_case(entity, channel=ChannelFactory(entity=entity))
+    large = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 25)
+    assert small == large
+
+
+def test_case_page_query_count_is_bounded(entity, manager, client_for,
+                                          django_assert_max_num_queries):
+    from .test_inbox_helpers import add_mention
+
+    case = make_case(entity)
+    client = client_for(manager)
+    client.get(url("case_detail", entity, case_id=case.public_id))
+    few = _queries_for(client, url("case_detail", entity, case_id=case.public_id),
+                       django_assert_max_num_queries, 40)
+    for i in range(10):
+        add_mention(case, f"Mensaje {i}")
+        Reply.objects.create(entity=entity, case=case, author=manager, text=f"Respuesta {i}",
+                             status=ReplyStatus.PUBLISHED)
+    many = _queries_for(client, url("case_detail", entity, case_id=case.public_id),
+                        django_assert_max_num_queries, 40)
+    assert few == many
+
+
+def test_case_page_shows_thread_author_classifier_and_composer(entity, manager, case,
+                                                               client_for):
+    response = client_for(manager).get(url("case_detail", entity, case_id=case.public_id))
     html = response.content.decode()
     assert "El hueco de la calle 10" in html
     assert 'id="reply-text"' in html
+    assert "palabra «hueco»" in html  # the classifier's reasons
+    assert str(case.author) in html
+
+
+def test_claim_race_loser_is_told_who_has_it(entity, case, manager, colleague, client_for):
+    first = client_for(manager).post(url("case_claim", entity, case_id=case.public_id),
+                                     follow=True)
+    assert "El caso es suyo" in first.content.decode() or first.status_code == 200
+    second = client_for(colleague).post(url("case_claim", entity, case_id=case.public_id),
+                                        follow=True)
+    assert manager.display_name in second.content.decode()
+    assert Case.objects.get(pk=case.pk).assignee == manager
+
+
+def test_auditor_reads_but_cannot_act(entity, case, auditor, client_for):
+    client = client_for(auditor)
+    assert client.get(url("inbox", entity)).status_code == 200
+    assert client.get(url("case_detail", entity, case_id=case.public_id)).status_code == 200
+    assert client.post(url("case_claim", entity, case_id=case.public_id)).status_code == 403
+    assert client.post(url("reply_submit", entity, case_id=case.public_id),
+                       {"text": "Hola"}).status_code == 403
+    assert client.post(url("case_outcome", entity, case_id=case.public_id, outcome="close"),
+                       {"resolution": "x"}).status_code == 403
+    response = client.get(url("audit_export", entity))
+    assert response.status_code == 200
+
+
+def test_channel_scoped_member_gets_404_for_other_channels(entity, member_factory, case,
+                                                           client_for):
+    own = ChannelFactory(entity=entity)
+    scoped = member_factory(entity, Role.COMMUNITY_MANAGER, channel_scope=[str(own.public_id)])
+    mine = make_case(entity, channel=own)
+    client = client_for(scoped)
+    assert client.get(url("case_detail", entity, case_id=case.public_id)).status_code == 404
+    assert client.get(url("case_detail", entity, case_id=mine.public_id)).status_code == 200
+    assert case_ids(client.get(url("inbox", entity))) == [str(mine.public_id)]
+
+
+def test_composer_autosaves_and_checks(entity, case, manager, client_for):
+    response = client_for(manager).post(url("reply_draft", entity, case_id=case.public_id),
+                                        {"text": "q necesita?"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "de 280 caracteres" in html
+    assert Reply.objects.get(case=case, author=manager, status=ReplyStatus.DRAFT).text == \
+        "q necesita?"
+    # Reopening the case page brings the draft back.
+    page = client_for(manager).get(url("case_detail", entity, case_id=case.public_id))
+    assert "q necesita?" in page.content.decode()
+
+
+@respx.mock(base_url=X_BASE, assert_all_called=False)
+def test_submit_publishes_and_shows_the_link(respx_mock, entity, case, manager, client_for,
+                                             django_capture_on_commit_callbacks):
+    respx_mock.post("/2/tweets").mock(return_value=httpx.Response(
+        201, json={"data": {"id": "777", "text": "ok"}}))
+    client = client_for(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("reply_submit", entity, case_id=case.public_id),
+                               {"text": "Hola, ya enviamos la cuadrilla."})
+    assert response.status_code == 302
+    page = client.get(url("case_detail", entity, case_id=case.public_id)).content.decode()
+    assert 'data-reply-status="published"' in page
+    assert "/status/777" in page
+
+
+def test_invalid_outcome_keeps_the_typed_text(entity, case, manager, client_for):
+    response = client_for(manager).post(
+        url("case_outcome", entity, case_id=case.public_id, outcome="transfer"),
+        {"target": "", "message": "Texto que no se pierde"})
+    assert response.status_code == 400
+    assert "Texto que no se pierde" in response.content.decode()
+
+
+def test_register_pqrsd_from_the_page(entity, case, manager, client_for):
+    response = client_for(manager).post(
+        url("case_outcome", entity, case_id=case.public_id, outcome="register"),
+        {"pqrsd_type": "peticion"}, follow=True)
+    assert "-000001" in response.content.decode()
+
+
+def test_bulk_assign(entity, manager, colleague, client_for):
+    from strategy.models import Membership
+
+    a, b = make_case(entity), make_case(entity)
+    membership = Membership.objects.get(entity=entity, user=colleague)
+    response = client_for(manager).post(url("inbox_bulk", entity), {
+        "action": "assign", "assignee": str(membership.public_id),
+        "cases": [str(a.public_id), str(b.public_id)]})
+    assert response.status_code == 302
+    assert set(Case.objects.values_list("assignee", flat=True)) == {colleague.pk}
+
+
+def test_exports(entity, manager, auditor, client_for):
+    case = make_case(entity)
+    from monitoring import inbox_services
+
+    inbox_services.case_claim(actor=manager, case=case)
+    inbox_services.case_tag(actor=manager, case=case, add=["vías"])
+    assert client_for(manager).get(url("audit_export", entity)).status_code == 403
+    assert client_for(manager).get(url("case_export", entity)).status_code == 403
+    body = b"".join(client_for(auditor).get(url("audit_export", entity)).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert any(r[2] == "case.claim" and r[1] == manager.email for r in rows)
+    body = b"".join(client_for(auditor).get(url("case_export", entity)).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[1][0] == str(case.public_id)
+    assert rows[1][3] == manager.email and rows[1][4] == "vías"
+
+
+def test_audit_trail_cannot_be_changed(entity, case, manager):
+    from monitoring import inbox_services
+
+    inbox_services.case_claim(actor=manager, case=case)
+    event = AuditEvent.objects.get(action="case.claim")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+
+
+def test_audit_trail_is_read_only_in_admin(entity, case, manager, rf):
+    from django.contrib import admin
+
+    from strategy.models import AuditEvent as Model
+
+    model_admin = admin.site._registry.get(Model)
+    if model_admin is None:
+        pytest.skip("AuditEvent is not in the admin")
+    request = rf.get("/")
+    request.user = manager
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert not model_admin.has_add_permission(request)
+
+
+def test_settings_page_for_admins(entity, admin_user, manager, client_for):
+    assert client_for(manager).get(url("inbox_settings", entity)).status_code == 403
+    response = client_for(admin_user).post(url("inbox_settings", entity), {
+        "only_assignee_replies": "on", "claim_timeout_minutes": "45",
+        "warn_before_minutes": "30"})
+    assert response.status_code == 302
+    assert entity.inbox_settings.only_assignee_replies is True
+
+
+def test_notification_preferences(entity, manager, client_for):
+    response = client_for(manager).post(url("notification_preferences", entity),
+                                        {"email_escalations": "on"})
+    assert response.status_code == 302
+    from monitoring.inbox_models import NotificationPreference
+
+    pref = NotificationPreference.objects.get(user=manager)
+    assert pref.email_deadline_warnings is False and pref.email_escalations is True

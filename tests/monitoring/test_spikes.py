@@ -14,23 +14,27 @@ NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 def test_robust_baseline_of_a_flat_history():
     level, spread = spikes.robust_baseline([4] * 14)
-    assert level == 4
-    assert spread == 2  # MAD is 0: the Poisson floor sqrt(4) applies
+    assert level == 2  # on the square-root scale
+    assert spread == 0.5  # MAD is 0: the Poisson floor applies
 
 
 def test_an_earlier_crisis_in_the_history_does_not_raise_the_bar():
     history = [3, 4, 2, 3, 5, 3, 4, 60, 3, 2, 4, 3, 3, 4]
     level, spread = spikes.robust_baseline(history)
-    assert level == 3
-    assert spread < 3  # the mean/stdev would be ~7.4/15: a second crisis would go unseen
-    assert spikes.detect_spike(history, 20).is_spike
+    assert level == pytest.approx(3 ** 0.5)
+    assert spread == 0.5
+    # With mean and standard deviation (7.4 and 15) a second crisis of 20 would go unseen.
+    result = spikes.detect_spike(history, 20)
+    assert result.is_spike
+    assert result.baseline == 3
 
 
 def test_small_counts_never_make_a_crisis():
     # Two negative mentions after a silent fortnight: high score, but below MIN_COUNT.
     result = spikes.detect_spike([0] * 14, 2)
-    assert result.score == 2.0
+    assert result.score == pytest.approx(2 ** 0.5 / 0.5)
     assert not result.is_spike
+    assert not spikes.detect_spike([0] * 14, 4).is_spike  # score 4, but only 4 mentions
     assert spikes.detect_spike([0] * 14, 5).is_spike
 
 
@@ -53,15 +57,15 @@ def _synthetic_days(days, *, seed, spike_at=None, spike_size=0):
     return series
 
 
-def test_no_false_alarm_on_a_quiet_month_with_a_daily_rhythm():
-    for seed in range(5):
+def test_no_false_alarm_on_quiet_months_with_a_daily_rhythm():
+    for seed in range(5):  # 5 x 240 windows
         series = _synthetic_days(30, seed=seed)
         assert spikes.scan_series(series, period=8) == []
 
 
 def test_the_injected_spike_is_found_and_nothing_else():
     series = _synthetic_days(30, seed=7, spike_at=(25, 1), spike_size=12)
-    # Slot 1 is the quiet night slot (mean 0): 12 extra is a crisis at night...
+    # Slot 1 is the quiet night slot (mean 0): twelve negative mentions there is a crisis.
     assert spikes.scan_series(series, period=8) == [25 * 8 + 1]
 
 

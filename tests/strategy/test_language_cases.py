@@ -12,30 +12,72 @@ NAME = "Ana María Pérez"
 CASES = [
     # -- warm, correct replies: no finding -------------------------------------------------
     ("Hola, Ana. Gracias por escribirnos. Ya radicamos su solicitud.", "x", set()),
-    ("Buenos días, señora Pérez. Le agradecemos su mensaje; su trámite está en revisión.",
-     "facebook", set()),
-    ("¡Hola, Ana María! ¿Nos confirma su número de cédula por mensaje privado? Gracias.",
-     "instagram", set()),
-    ("Buenas tardes. Con gusto le ayudamos: puede consultar el estado en "
-     "https://www.medellin.gov.co/pqrsd o escribir a atencion@medellin.gov.co.", "x", set()),
-    ("Gracias por su paciencia, Ana. La Secretaría de Movilidad de Bogotá ya programó "
-     "la reparación del semáforo.", "mastodon", set()),
-    ("Hola, @anaperez 👋. Le agradecemos el aviso; el equipo del ICBF ya está en el sitio. "
-     "#BogotáCuida", "bluesky", set()),
-    ("Cordial saludo. Su PQRSD quedó radicada con el número 2024-000123 y la DIAN le "
-     "responderá en 15 días hábiles.", "youtube", set()),
-    ("Ana, muchas gracias por avisarnos. Escríbanos por mensaje directo y revisamos su caso.",
-     "x", set()),
-    ("Hola. Esta semana el SENA abre inscripciones en Cali, Medellín y Barranquilla. "
-     "¡Le esperamos!", "facebook", set()),
-    ("Estimada Ana: gracias por su comentario. Solo falta adjuntar el RUT y el NIT de la "
-     "empresa. ¿Nos los envía?", "instagram", set()),
-    ("Hola, Ana. Él nos contó que el trámite está listo; más información en nuestra web.",
-     "x", set()),
-    ("Gracias por escribirnos. Como le contamos, el subsidio se paga el próximo lunes.",
-     "mastodon", set()),
-    ("Buenas noches, Ana. Entendemos su molestia y le ofrecemos disculpas por la demora.",
-     "bluesky", set()),
+    (
+        "Buenos días, señora Pérez. Le agradecemos su mensaje; su trámite está en revisión.",
+        "facebook",
+        set(),
+    ),
+    (
+        "¡Hola, Ana María! ¿Nos confirma su número de cédula por mensaje privado? Gracias.",
+        "instagram",
+        set(),
+    ),
+    (
+        "Buenas tardes. Con gusto le ayudamos: puede consultar el estado en "
+        "https://www.medellin.gov.co/pqrsd o escribir a atencion@medellin.gov.co.",
+        "x",
+        set(),
+    ),
+    (
+        "Gracias por su paciencia, Ana. La Secretaría de Movilidad de Bogotá ya programó "
+        "la reparación del semáforo.",
+        "mastodon",
+        set(),
+    ),
+    (
+        "Hola, @anaperez 👋. Le agradecemos el aviso; el equipo del ICBF ya está en el sitio. "
+        "#BogotáCuida",
+        "bluesky",
+        set(),
+    ),
+    (
+        "Cordial saludo. Su PQRSD quedó radicada con el número 2024-000123 y la DIAN le "
+        "responderá en 15 días hábiles.",
+        "youtube",
+        set(),
+    ),
+    (
+        "Ana, muchas gracias por avisarnos. Escríbanos por mensaje directo y revisamos su caso.",
+        "x",
+        set(),
+    ),
+    (
+        "Hola. Esta semana el SENA abre inscripciones en Cali, Medellín y Barranquilla. "
+        "¡Le esperamos!",
+        "facebook",
+        set(),
+    ),
+    (
+        "Estimada Ana: gracias por su comentario. Solo falta adjuntar el RUT y el NIT de la "
+        "empresa. ¿Nos los envía?",
+        "instagram",
+        set(),
+    ),
+    (
+        "Hola, Ana. Él nos contó que el trámite está listo; más información en nuestra web.",
+        "x",
+        set(),
+    ),
+    (
+        "Gracias por escribirnos. Como le contamos, el subsidio se paga el próximo lunes.",
+        "mastodon",
+        set(),
+    ),
+    (
+        "Buenas noches, Ana. Entendemos su molestia y le ofrecemos disculpas por la demora.",
+        "bluesky",
+        set(),
+    ),
     ("¡Qué buena noticia, Ana! Gracias por contarnos que ya recibió su cédula.", "x", set()),
     ("Hola, Ana. ¿Ya pudo comunicarse con la EPS? Quedamos atentos. Saludos.", "x", set()),
     # -- SMS abbreviations ----------------------------------------------------------------
@@ -52,8 +94,7 @@ CASES = [
     # -- opening marks ----------------------------------------------------------------------
     ("Hola, Ana. Gracias. Ya recibió el correo?", "x", {"missing_inverted_mark"}),
     ("Hola, Ana. Gracias por avisar!", "x", {"missing_inverted_mark"}),
-    ("Hola, Ana. ¿Recibió el correo? Gracias. Puede llamarnos?", "x",
-     {"missing_inverted_mark"}),
+    ("Hola, Ana. ¿Recibió el correo? Gracias. Puede llamarnos?", "x", {"missing_inverted_mark"}),
     ("Hola, Ana, ¿cómo le fue con el trámite? Gracias.", "x", set()),
     ("¡Gracias, Ana! ¿Le llegó el mensaje?!", "x", set()),
     # -- missing tildes -----------------------------------------------------------------------
@@ -61,13 +102,15 @@ CASES = [
     ("Hola, Ana. Gracias por su atencion.", "x", {"missing_accent"}),
     ("Hola, Ana. Gracias, tambien revisamos su caso.", "x", {"missing_accent"}),
     ("Hola, Ana. Gracias. Ademas, le enviamos el formulario.", "x", {"missing_accent"}),
-    ("Hola, Ana. Gracias. Llame al telefono de la línea de atención.", "x",
-     {"missing_accent"}),
+    ("Hola, Ana. Gracias. Llame al telefono de la línea de atención.", "x", {"missing_accent"}),
     ("Hola, Ana. Gracias. Lo esperamos aqui el lunes.", "x", {"missing_accent"}),
     ("Hola, Ana. Gracias. La oficina de Medellin abre a las 8.", "x", {"missing_accent"}),
     # ambiguous words are never flagged
-    ("Hola, Ana. Gracias. Esta oficina esta abierta; el solo pidió mas tiempo, como usted.",
-     "x", set()),
+    (
+        "Hola, Ana. Gracias. Esta oficina esta abierta; el solo pidió mas tiempo, como usted.",
+        "x",
+        set(),
+    ),
     ("Hola, Ana. Gracias. La entidad publica el informe y numero cada página.", "x", set()),
     # -- capitals ----------------------------------------------------------------------------
     ("Hola, Ana. Gracias. NO HAY CITAS DISPONIBLES.", "x", {"all_caps"}),

@@ -883,6 +883,210 @@ def gen_other(r):
     return txt
 
 
+# Compositional builders: many more word combinations than the fixed templates above.
+ADJ_POS = [
+    "excelente",
+    "espectacular",
+    "genial",
+    "impecable",
+    "de lujo",
+    "de 10",
+    "una maravilla",
+    "un éxito",
+    "muy útil",
+    "súper práctico",
+    "increíble",
+    "muy buena",
+    "lo máximo",
+    "un lujo",
+    "muy completa",
+    "bien organizado",
+    "rapidísima",
+    "muy humana",
+]
+SUJETOS_POS = [
+    "la atención en {dep}",
+    "{cosa}",
+    "el trabajo de {dep}",
+    "{sitio} después del arreglo",
+    "el servicio de {dep}",
+    "la respuesta de {dep}",
+    "el evento del fin de semana",
+    "la jornada en {lug}",
+    "el nuevo trámite en línea",
+    "el equipo de {dep}",
+]
+PRAISE_FORMS = [
+    "{suj} fue {adj}",
+    "{suj} quedó {adj}",
+    "{suj} estuvo {adj}",
+    "qué {adj2} {suj}",
+    "me gustó mucho {suj}",
+    "quiero agradecer a {dep} por {accion}",
+    "se agradece {accion}",
+    "reconozco el esfuerzo de {dep}",
+    "así sí da gusto, {suj} {adj}",
+    "{suj}, {adj}, sigan así",
+    "mi reconocimiento a {dep} por {accion}",
+    "muy agradecida con {dep}",
+    "qué buena noticia {cosa}",
+    "admiro el trabajo de {dep}",
+    "se nota el cambio en {sitio}, felicitaciones",
+    "nos encantó {suj}",
+    "de verdad {suj} {adj}, gracias",
+]
+ADJ2 = ["bueno", "bonito", "chévere", "lindo", "bien hecho", "buen trabajo"]
+NEG_SUJETOS = [
+    "la atención en {dep}",
+    "el servicio de {dep}",
+    "el transporte público",
+    "la gestión del alcalde",
+    "el estado de las vías",
+    "la seguridad en {lug}",
+    "la recolección de basuras",
+    "el servicio de agua",
+    "la página web de {dep}",
+    "la respuesta de {dep}",
+    "la obra de {lug}",
+]
+ADJ_NEG = [
+    "pésimo",
+    "terrible",
+    "lamentable",
+    "una vergüenza",
+    "un desastre",
+    "una burla",
+    "inaceptable",
+    "una porquería",
+    "cada vez peor",
+    "deficiente",
+    "un chiste",
+    "lo peor",
+]
+QUEJA_FORMS = [
+    "{suj} es {adj}",
+    "{suj} está {adj}",
+    "qué {adj} {suj}",
+    "estoy cansado de {suj}, {adj}",
+    "{suj}: {adj}. {cierre}",
+    "{suj} sigue siendo {adj}",
+    "hasta cuándo {suj} va a ser {adj}",
+]
+VENTAS = [
+    "nevera",
+    "moto",
+    "celular",
+    "bicicleta",
+    "lote",
+    "cachorros",
+    "ropa de segunda",
+    "tamales",
+    "empanadas",
+    "computador portátil",
+    "carro",
+    "gallinas criollas",
+    "muebles",
+    "un televisor",
+]
+VENTA_DETALLES = [
+    "buen precio",
+    "precio negociable",
+    "info al privado",
+    "escribir al WhatsApp",
+    "entrega a domicilio",
+    "como nuevo",
+    "urge vender",
+    "recibo ofertas",
+]
+SERVICIOS_PRIV = [
+    "arreglo de celulares",
+    "clases de inglés",
+    "trasteos",
+    "manicure a domicilio",
+    "plomería",
+    "corte de pelo",
+    "tortas para cumpleaños",
+    "arreglo de computadores",
+    "pintura de casas",
+]
+CHAT_TEMAS = [
+    "dónde arreglan celulares",
+    "a qué hora juega la selección",
+    "quién vende huevos criollos",
+    "si va a llover mañana",
+    "un buen mecánico",
+    "dónde venden buen café",
+    "un veterinario barato",
+    "una receta de sancocho",
+    "quién canta esa canción",
+    "el resultado del partido",
+]
+OTHER_FORMS = [
+    "vendo {venta}, {det}",
+    "se vende {venta}, {det}",
+    "ofrezco {serv}, {det}",
+    "hago {serv} a domicilio",
+    "¿alguien sabe {tema}?",
+    "¿quién sabe {tema}?",
+    "alguien que me recomiende {tema}",
+    "oremos por {persona}",
+    "Dios es fiel, {saludo_fin}",
+    "feliz cumpleaños a {persona}",
+    "qué partido el de {equipo} anoche",
+    "vamos {equipo} ⚽",
+    "hoy hace {clima}",
+    "los políticos son todos iguales",
+    "en las elecciones votemos bien",
+    "eso es culpa del gobierno nacional, no de la alcaldía",
+    "{persona} salió en la foto jaja",
+    "qué buena canción la del video",
+    "compartido desde {ciudad}",
+    "saludos a todos los de {ciudad}",
+    "¿alguien de {ciudad}?",
+]
+PERSONAS = ["mi abuela", "mi mamá", "don Carlos", "la familia Pérez", "mi hermano", "mi compadre"]
+EQUIPOS = ["Nacional", "Millonarios", "América", "Junior", "el Cali", "la Selección", "el Tolima"]
+CLIMAS = ["un calor horrible", "mucho frío", "un sol muy bonito", "un día lluvioso"]
+
+
+def gen_praise2(r):
+    suj = fill(r, r.choice(SUJETOS_POS))
+    txt = r.choice(PRAISE_FORMS).format(
+        suj=suj,
+        adj=r.choice(ADJ_POS),
+        adj2=r.choice(ADJ2),
+        dep=r.choice(DEPENDENCIAS),
+        accion=r.choice(ACCIONES),
+        cosa=r.choice(COSAS),
+        sitio=r.choice(SITIOS),
+    )
+    emo = r.choice(PRAISE_EMOJI)
+    return saludo(r) + cap(txt) + (" " + emo if emo else "")
+
+
+def gen_queja2(r):
+    suj = fill(r, r.choice(NEG_SUJETOS))
+    txt = r.choice(QUEJA_FORMS).format(
+        suj=suj, adj=r.choice(ADJ_NEG), cierre=fill(r, r.choice(QUEJA_CIERRES))
+    )
+    return saludo(r) + cap(txt)
+
+
+def gen_other2(r):
+    txt = r.choice(OTHER_FORMS).format(
+        venta=r.choice(VENTAS),
+        det=r.choice(VENTA_DETALLES),
+        serv=r.choice(SERVICIOS_PRIV),
+        tema=r.choice(CHAT_TEMAS),
+        persona=r.choice(PERSONAS),
+        equipo=r.choice(EQUIPOS),
+        clima=r.choice(CLIMAS),
+        ciudad=r.choice(CIUDADES),
+        saludo_fin=r.choice(["bendiciones", "buen día", "amén"]),
+    )
+    return cap(txt)
+
+
 PLAN = [
     # (count, label, pqrsd, urgency, builder)
     (330, "complaint", "queja", "normal", gen_queja),
@@ -894,6 +1098,9 @@ PLAN = [
     (110, "question", "sugerencia", "low", gen_sugerencia),
     (330, "praise", "felicitacion", "low", gen_praise),
     (330, "other", "none", "low", gen_other),
+    (220, "praise", "felicitacion", "low", gen_praise2),
+    (150, "complaint", "queja", "normal", gen_queja2),
+    (250, "other", "none", "low", gen_other2),
 ]
 
 

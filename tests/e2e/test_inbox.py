@@ -1,0 +1,102 @@
+"""The inbox in a real browser (Chromium): a community manager filters, claims, answers with a
+template and sees the reply published to the sandbox; triage by keyboard alone; axe scans."""
+
+import pytest
+from django.urls import reverse
+
+from protocols.choices import TemplateStatus
+from protocols.models import ResponseTemplate, TemplateVersion
+from strategy.choices import Role
+from tests.monitoring.test_inbox_helpers import *  # noqa: F403  (fixtures)
+from tests.monitoring.test_inbox_helpers import make_case, sandbox_case
+
+from .conftest import axe_violations
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def manager(entity, member_factory):
+    return member_factory(entity, Role.COMMUNITY_MANAGER)
+
+
+@pytest.fixture
+def template(entity):
+    template = ResponseTemplate.objects.create(entity=entity, title="Huecos en vías",
+                                               category="Vías")
+    TemplateVersion.objects.create(
+        template=template, number=1, status=TemplateStatus.APPROVED,
+        body="Hola {nombre}, gracias por avisarnos. La Secretaría de Obras revisará el sitio.",
+        short_body="Hola {nombre}, gracias por avisarnos. Obras revisará el sitio.")
+    return template
+
+
+def inbox_url(entity):
+    return reverse("monitoring:inbox", kwargs={"entity_slug": entity.slug})
+
+
+def test_manager_filters_claims_answers_with_a_template_and_sees_it_published(
+        page, login, entity, manager, template, inbox_sandbox):
+    case = sandbox_case(entity, inbox_sandbox)
+    make_case(entity, category="question", text="¿A qué hora abren la oficina?")
+    login(page, manager)
+    page.goto(inbox_url(entity))
+    page.get_by_label("Categoría").select_option("complaint")
+    page.get_by_role("button", name="Aplicar filtros").click()
+    page.wait_for_load_state()
+    rows = page.locator("tr[data-case-row]")
+    assert rows.count() == 1
+    page.get_by_role("button", name=f"Tomar el caso de {case.author}").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name=str(case.author)).click()
+    page.wait_for_load_state()
+    assert "Asignado a" in page.content()
+    page.get_by_label("Plantilla").select_option(label="Vías: Huecos en vías")
+    page.get_by_role("button", name="Insertar plantilla").click()
+    text = page.get_by_label("Su respuesta al ciudadano")
+    page.wait_for_function("document.getElementById('reply-text').value.length > 0")
+    assert text.input_value().startswith(f"Hola {case.author.name}, gracias por avisarnos.")
+    page.locator("#composer-feedback").get_by_text("de 280 caracteres").wait_for()
+    page.get_by_role("button", name="Publicar respuesta").click()
+    page.wait_for_load_state()
+    status = page.locator("[data-reply-status]").first
+    assert status.inner_text() == "Publicada"
+    assert page.locator("[data-reply-link]").count() == 1
+    [recorded] = inbox_sandbox.replies()
+    assert recorded["text"].startswith(f"Hola {case.author.name}, gracias por avisarnos.")
+
+
+def test_triage_by_keyboard_alone(page, login, entity, manager):
+    first = make_case(entity, text="Primer reclamo por basuras")
+    make_case(entity, text="Segundo reclamo por alumbrado")
+    login(page, manager)
+    page.goto(inbox_url(entity))
+    page.keyboard.press("?")
+    assert page.locator("#keyboard-help").is_visible()
+    page.keyboard.press("?")
+    page.keyboard.press("j")
+    focused = page.evaluate("document.activeElement.closest('tr').dataset.caseId")
+    assert focused == str(first.public_id)
+    page.keyboard.press("c")  # claim from the list
+    page.get_by_text("El caso es suyo.").wait_for()
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")  # open the focused case
+    page.wait_for_url(f"**/casos/{first.public_id}/")
+    assert "Primer reclamo por basuras" in page.content()
+    first.refresh_from_db()
+    assert first.assignee == manager
+    page.keyboard.press("r")
+    assert page.evaluate("document.activeElement.id") == "reply-text"
+    # Typing "c" in the reply does not trigger the claim shortcut.
+    page.keyboard.type("cc")
+    assert page.locator("#reply-text").input_value() == "cc"
+
+
+def test_inbox_and_case_pages_pass_axe(page, login, entity, manager, template):
+    case = make_case(entity)
+    login(page, manager)
+    page.goto(inbox_url(entity))
+    assert axe_violations(page) == []
+    page.goto(reverse("monitoring:case_detail", kwargs={"entity_slug": entity.slug,
+                                                        "case_id": case.public_id}))
+    assert axe_violations(page) == []

@@ -1,0 +1,124 @@
+"""Daily rollups: recomputed from the raw rows and compared; idempotent; late arrivals (issue 7)."""
+
+import datetime
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from monitoring import metrics, rollups
+from monitoring.dashboard_models import DailyLeaders, DailyRollup
+from monitoring.models import Mention
+from tests.monitoring.factories import AuthorFactory, ChannelFactory, MentionFactory
+
+BOGOTA = ZoneInfo("America/Bogota")
+DAY1 = datetime.date(2026, 11, 16)
+
+
+def at(day, hour, minute=0):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=BOGOTA)
+
+
+@pytest.fixture
+def raw(entity, other_entity):
+    """Mentions over three days, two channels, every category and sentiment, own posts."""
+    x = ChannelFactory(entity=entity, platform="x")
+    fb = ChannelFactory(entity=entity, platform="facebook")
+    authors = [AuthorFactory(entity=entity) for _ in range(4)]
+    specs = [
+        # day offset, hour, channel, label, sentiment, author index, own
+        (0, 0, x, "complaint", -0.8, 0, False),   # 00:00 Bogotá = 05:00 UTC: day 1
+        (0, 9, x, "complaint", -0.5, 0, False),
+        (0, 10, x, "question", 0.0, 1, False),
+        (0, 11, fb, "praise", 0.9, 2, False),
+        (0, 12, x, "", 0.0, 0, True),             # the entity's own post
+        (0, 23, fb, "complaint", -0.3, 3, False),  # 23:30 Bogotá = 04:30 UTC next day
+        (1, 8, x, "other", 0.1, 1, False),
+        (1, 8, None, "complaint", -0.9, 2, False),  # a listening-query mention, no channel
+        (1, 14, fb, "", 0.0, 0, True),
+        (2, 7, x, "complaint", -0.25, 0, False),
+        (2, 7, x, "complaint", -0.15, 0, False),
+    ]
+    for offset, hour, channel, label, sentiment, author, own in specs:
+        day = DAY1 + datetime.timedelta(days=offset)
+        MentionFactory(entity=entity, channel=channel,
+                       platform=channel.platform if channel else "mastodon",
+                       created_at=at(day, hour, 30 if hour == 23 else 0),
+                       label=label, sentiment=sentiment, author=authors[author], is_own=own,
+                       thread_key=f"hilo-{author}")
+    MentionFactory(entity=other_entity, created_at=at(DAY1, 10), label="complaint",
+                   sentiment=-0.9)  # another entity's mention never counts
+    return {"x": x, "fb": fb, "authors": authors}
+
+
+def expected_from_raw(entity):
+    """An independent recomputation from the raw rows, in Python."""
+    out = defaultdict(Counter)
+    for m in Mention.objects.filter(entity=entity):
+        day = m.created_at.astimezone(BOGOTA).date()
+        key = (day, m.channel_id, m.platform, "" if m.is_own else (m.label or ""))
+        if m.is_own:
+            out[key]["own_posts"] += 1
+            continue
+        out[key]["mentions"] += 1
+        out[key][metrics.sentiment_bucket(m.sentiment)] += 1
+        out[key]["sentiment_sum"] += m.sentiment
+    return {k: {f: round(v, 6) for f, v in c.items() if round(v, 6)} for k, c in out.items()}
+
+
+def stored(entity):
+    result = {}
+    for r in DailyRollup.objects.filter(entity=entity):
+        values = {"mentions": r.mentions, "negative": r.negative, "neutral": r.neutral,
+                  "positive": r.positive, "sentiment_sum": round(r.sentiment_sum, 6),
+                  "own_posts": r.own_posts}
+        result[(r.day, r.channel_id, r.platform, r.category)] = {
+            k: v for k, v in values.items() if v}
+    return result
+
+
+@pytest.mark.django_db
+def test_rollups_equal_a_recomputation_from_raw_rows(entity, raw):
+    rollups.rollup_recompute_range(entity_id=entity.pk, start=DAY1,
+                                   end=DAY1 + datetime.timedelta(days=2))
+    assert stored(entity) == expected_from_raw(entity)
+    # The 23:30 mention belongs to day 1 in Bogotá although it is day 2 in UTC.
+    day1 = DailyRollup.objects.filter(entity=entity, day=DAY1)
+    assert sum(r.mentions for r in day1) == 5
+    assert sum(r.own_posts for r in day1) == 1
+
+
+@pytest.mark.django_db
+def test_recompute_is_idempotent(entity, raw):
+    for _ in range(2):
+        rollups.rollup_recompute_range(entity_id=entity.pk, start=DAY1,
+                                       end=DAY1 + datetime.timedelta(days=2))
+    first = stored(entity)
+    count = DailyRollup.objects.count()
+    rollups.rollup_recompute_day(entity_id=entity.pk, day=DAY1)
+    assert stored(entity) == first
+    assert DailyRollup.objects.count() == count
+    assert DailyLeaders.objects.filter(entity=entity).count() == 3
+
+
+@pytest.mark.django_db
+def test_leaders_count_authors_and_threads(entity, raw):
+    rollups.rollup_recompute_day(entity_id=entity.pk, day=DAY1)
+    leaders = DailyLeaders.objects.get(entity=entity, day=DAY1)
+    top_author, mentions, negative = leaders.authors[0]
+    assert top_author == raw["authors"][0].pk
+    assert (mentions, negative) == (2, 2)  # the own post is not a mention
+    assert leaders.threads[0][1:] == ["hilo-0", 2]
+
+
+@pytest.mark.django_db
+def test_refresh_recent_picks_up_a_late_mention_in_an_old_day(entity, raw):
+    rollups.rollup_recompute_range(entity_id=entity.pk, start=DAY1,
+                                   end=DAY1 + datetime.timedelta(days=2))
+    since = timezone.now()
+    MentionFactory(entity=entity, channel=raw["x"], created_at=at(DAY1, 15), label="question",
+                   sentiment=0.0, received_at=timezone.now() + datetime.timedelta(seconds=1))
+    done = rollups.rollups_refresh_recent(since=since)
+    assert DAY1 in done[entity.pk]
+    assert stored(entity) == expected_from_raw(entity)
