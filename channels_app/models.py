@@ -93,3 +93,4 @@ class LaunchItem(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+from .calendar_models import *  # noqa: E402,F401,F403

@@ -10,3 +10,6 @@ urlpatterns = [
     path("canales-oficiales/<slug:entity_slug>/insertar/", views.official_channels_embed,
          name="official_channels_embed"),
 ]
+from .calendar_urls import public_urlpatterns as calendar_public_urls  # noqa: E402
+
+urlpatterns += calendar_public_urls

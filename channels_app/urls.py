@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:channel_id>/", views.channel_edit, name="channel_edit"),
     path("<uuid:channel_id>/eliminar/", views.channel_delete, name="channel_delete"),
     path("lanzamiento/", views.launch, name="launch"),
+    path("calendario/", include("channels_app.calendar_urls")),
 ]

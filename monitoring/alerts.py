@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from channels_app.choices import ChannelStatus
+from channels_app.choices import CONNECTED_PLATFORMS, ChannelStatus
 from channels_app.models import Channel
 from strategy import permissions
 from strategy.choices import Role
@@ -113,7 +113,10 @@ def find_absence_posts(entity, *, now: datetime.datetime, days: int = ABSENCE_PO
     from protocols.deadlines import entity_tz
 
     today = now.astimezone(entity_tz(entity)).date()
-    channels = list(Channel.objects.filter(entity=entity, status=ChannelStatus.ACTIVE))
+    # Only networks the product reads: a channel on a network without an API client (LinkedIn,
+    # TikTok) has no recorded posts and would always look absent.
+    channels = list(Channel.objects.filter(entity=entity, status=ChannelStatus.ACTIVE,
+                                           platform__in=CONNECTED_PLATFORMS))
     last_rollup = dict(DailyRollup.objects.filter(entity=entity, own_posts__gt=0)
                        .values_list("channel_id").annotate(last=Max("day")))
     last_raw = dict(Mention.objects.filter(entity=entity, is_own=True)

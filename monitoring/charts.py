@@ -116,13 +116,15 @@ def dashboard_charts(data: dict) -> dict:
     """The dashboard's charts from `dashboard_selectors.dashboard_data` output."""
     from django.utils.translation import gettext as _
 
+    from .dashboard_selectors import PLATFORM_LABELS
+
     volume = data["volume"]
     x = [d.strftime("%d/%m") for d in volume["dates"]]
     sentiment = volume["sentiment"]
     return {
         "by_platform": line_chart(
             chart_id="chart-volume-platform", label=_("Mentions per day by network"), x=x,
-            series=list(volume["by_platform"].items())),
+            series=[(PLATFORM_LABELS.get(p, p), v) for p, v in volume["by_platform"].items()]),
         "by_category": line_chart(
             chart_id="chart-volume-category", label=_("Mentions per day by category"), x=x,
             series=list(volume["by_category"].items())),
@@ -141,4 +143,66 @@ def dashboard_charts(data: dict) -> dict:
             chart_id="chart-kpis", label=_("Progress of the indicators towards their target (%)"),
             series=[(k["kpi"].metric, k["percent"]) for k in data["kpis"]
                     if k["percent"] is not None]),
+    }
+
+
+# --- Data tables (the accessible alternative of each chart) --------------------------------
+# Built in Python: a 90-day table is ~1,000 cells, and the template engine spends about a
+# millisecond per formatted cell, which alone would break the page's time budget.
+
+
+def _int_formatter():
+    from django.utils.formats import get_format
+
+    separator = get_format("THOUSAND_SEPARATOR")
+
+    def fmt(value) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, float) and not value.is_integer():
+            return _fmt(value)
+        return f"{int(value):,}".replace(",", separator)
+
+    return fmt
+
+
+def data_table(*, caption: str, headers: list[str], rows: list[tuple[str, list]]) -> str:
+    """<table> with a caption, column headers (th scope=col) and row headers (th scope=row)."""
+    fmt = _int_formatter()
+    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+    body = "".join(
+        f'<tr><th scope="row">{escape(label)}</th>'
+        + "".join(f"<td>{escape(c) if isinstance(c, str) else fmt(c)}</td>" for c in cells)
+        + "</tr>" for label, cells in rows)
+    return mark_safe(  # noqa: S308  (every piece is escaped above)
+        f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>")
+
+
+def dashboard_tables(data: dict) -> dict:
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext as _
+
+    volume = data["volume"]
+    days = [date_format(d, "SHORT_DATE_FORMAT") for d in volume["dates"]]
+    day = _("Day")
+
+    def series_table(caption, table):
+        return data_table(caption=caption, headers=[day, *table["headers"]],
+                          rows=[(days[i], row[1:]) for i, row in enumerate(table["rows"])])
+
+    def average(value):
+        return "—" if value is None else _fmt(round(value, 2))
+
+    return {
+        "by_platform": series_table(_("Mentions per day by network"), volume["platform_table"]),
+        "by_category": series_table(_("Mentions per day by category"),
+                                    volume["category_table"]),
+        "sentiment": data_table(
+            caption=_("Sentiment of mentions per day"),
+            headers=[day, _("Negative"), _("Neutral"), _("Positive"), _("Average sentiment")],
+            rows=[(days[i], [s["negative"], s["neutral"], s["positive"], average(s["average"])])
+                  for i, s in enumerate(volume["sentiment"])]),
+        "ages": data_table(caption=_("Open cases by age"), headers=[_("Age"), _("Cases")],
+                           rows=[(label, [n]) for label, n in data["ages"]]),
     }

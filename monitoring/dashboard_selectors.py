@@ -16,6 +16,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels_app.choices import Platform
 from channels_app.models import Channel
 from protocols.deadlines import entity_tz
 from strategy.models import Kpi, KpiMeasurement, Membership, User
@@ -27,6 +28,7 @@ from .dashboard_models import DailyLeaders, DailyRollup
 from .models import Author, Case
 
 MAX_CUSTOM_DAYS = 366
+PLATFORM_LABELS = dict(Platform.choices)
 TOP_N = 10
 
 
@@ -125,7 +127,8 @@ def volume_and_sentiment(entity, period: Period, rollups: list[DailyRollup]) -> 
                 "rows": [[d, *[series[n][d] for n in names]] for d in dates]}
 
     return {
-        "platform_table": table(platforms, by_platform, lambda n: n),
+        "platform_table": table(platforms, by_platform,
+                                lambda n: str(PLATFORM_LABELS.get(n, n))),
         "category_table": table(categories, by_category, lambda n: str(labels.get(n, n))),
         "dates": dates,
         "by_platform": {p: [series[d] for d in dates] for p, series in sorted(by_platform.items())},

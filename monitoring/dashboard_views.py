@@ -31,6 +31,7 @@ def dashboard(request):
     context = {
         **data,
         "charts": charts.dashboard_charts(data),
+        "tables": charts.dashboard_tables(data),
         "period_errors": errors,
         "period_choices": PeriodChoice.choices,
         "can_acknowledge": alerts.can_acknowledge(request.user, entity),

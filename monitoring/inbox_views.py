@@ -130,7 +130,7 @@ def _case_page_context(request, case, **forms) -> dict:
         "limit": services.length_limit(case),
         "templates": _templates(entity, case),
         "areas": _areas(entity),
-        "members": selectors.inbox_filter_options(user, entity)["members"],
+        "members": selectors.assignable_members(entity),
         "ReplyStatus": ReplyStatus,
     })
     return context

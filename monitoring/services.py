@@ -550,6 +550,66 @@ def classification_correct(*, actor, mention: Mention, label: str,
     return correction
 
 
+# --------------------------------------------------------------------------- listening
+
+
+def _clean_platforms(platforms) -> list[str]:
+    from django.core.exceptions import ValidationError
+
+    values = list(dict.fromkeys(str(p) for p in (platforms or [])))
+    unknown = [p for p in values if p not in CONNECTED_PLATFORMS]
+    if unknown:
+        raise ValidationError(_("Unknown networks: %(names)s.") % {"names": ", ".join(unknown)})
+    return values
+
+
+@transaction.atomic
+def listening_query_save(*, actor, entity, name: str, query: str, platforms=(),
+                         active: bool = True,
+                         listening_query: ListeningQuery | None = None) -> ListeningQuery:
+    """Create or change a listening query and its beat schedule (audited)."""
+    from django.core.exceptions import ValidationError
+
+    name, query = (name or "").strip(), (query or "").strip()
+    if not name or not query:
+        raise ValidationError(_("A listening query needs a name and search terms."))
+    platforms = _clean_platforms(platforms)
+    clash = ListeningQuery.objects.filter(entity=entity, name__iexact=name)
+    if listening_query is not None:
+        clash = clash.exclude(pk=listening_query.pk)
+    if clash.exists():
+        raise ValidationError(_("There is already a listening query called %(name)s.")
+                              % {"name": name})
+    before = None
+    if listening_query is None:
+        listening_query = ListeningQuery(entity=entity)
+    else:
+        before = {"name": listening_query.name, "query": listening_query.query,
+                  "platforms": listening_query.platforms, "active": listening_query.active}
+    listening_query.name, listening_query.query = name, query
+    listening_query.platforms, listening_query.active = platforms, active
+    listening_query.full_clean()
+    listening_query.save()
+    audit_record(entity=entity, actor=actor,
+                 action="listening_query.update" if before else "listening_query.create",
+                 obj=listening_query, before=before,
+                 after={"name": name, "query": query, "platforms": platforms, "active": active})
+    poll_schedules_sync(entity=entity)
+    return listening_query
+
+
+@transaction.atomic
+def listening_query_delete(*, actor, listening_query: ListeningQuery) -> None:
+    from django_celery_beat.models import PeriodicTask
+
+    entity = listening_query.entity
+    audit_record(entity=entity, actor=actor, action="listening_query.delete",
+                 obj=listening_query, before={"name": listening_query.name,
+                                              "query": listening_query.query})
+    PeriodicTask.objects.filter(name=listening_task_name(listening_query)).delete()
+    listening_query.delete()
+
+
 # --------------------------------------------------------------------------- schedules
 
 

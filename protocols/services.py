@@ -39,12 +39,38 @@ def _snapshot(instance) -> dict:
             for k, v in data.items()}
 
 
+def _check_related_rows(instance, entity) -> None:
+    """Every related row must be the entity's own (and every person one of its members)."""
+    from django.conf import settings as django_settings
+    from django.db import models as dj_models
+
+    errors = {}
+    for field in instance._meta.get_fields():
+        if not isinstance(field, dj_models.ForeignKey) or field.name == "entity":
+            continue
+        related_id = getattr(instance, field.attname)
+        if related_id is None:
+            continue
+        model = field.related_model
+        if model._meta.label == django_settings.AUTH_USER_MODEL:
+            ok = entity.memberships.filter(user_id=related_id, is_active=True).exists()
+        elif any(f.name == "entity" for f in model._meta.get_fields()):
+            ok = model.objects.filter(pk=related_id, entity=entity).exists()
+        else:
+            continue
+        if not ok:
+            errors[field.name] = _("Choose one of the entity's own records.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def record_save(*, actor, entity, instance, validate: Callable | None = None):
     """Create or update one entity-owned protocol row: validate, save, audit."""
     if getattr(instance, "entity_id", None) not in (None, entity.pk):
         raise PermissionDenied
     instance.entity = entity
+    _check_related_rows(instance, entity)
     creating = instance.pk is None
     before = None
     if not creating:
@@ -339,6 +365,12 @@ def _decide_template_version(request: ApprovalRequest, approve: bool, actor) -> 
     if version is None:
         return
     if approve:
+        # The tone guide may have changed since the version was sent: check again.
+        findings = template_language_findings(entity=request.entity, version=version)
+        if findings:
+            raise ValidationError(
+                [_("The language checker found problems; fix them before asking for approval:")]
+                + [str(f.message) for f in findings])
         version.template.versions.filter(status=TemplateStatus.APPROVED).update(
             status=TemplateStatus.SUPERSEDED)
         version.status = TemplateStatus.APPROVED

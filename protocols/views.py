@@ -387,7 +387,9 @@ SECTIONS: dict[str, Section] = {s.key: s for s in [
              (gettext_lazy("Name"), lambda o: o.name),
              (gettext_lazy("Who is called"), lambda o: o.who_is_called),
              (gettext_lazy("Digital task force"), lambda o: _yes(o.call_digital_task_force)),
-             (gettext_lazy("Holding statement"), lambda o: o.holding_statement)]),
+             (gettext_lazy("Holding statement"), lambda o: o.holding_statement),
+             (gettext_lazy("Checklist"), lambda o: "\n".join(
+                 f"☐ {item}" for item in o.checklist_items))]),
     Section("pqrsdchannel", "canales-pqrsd", "policy_id", ChannelPqrsdPolicy,
             forms.ChannelPqrsdPolicyForm, gettext_lazy("Channels that accept PQRSD"),
             gettext_lazy("Citizens must be told which channels accept PQRSD."),

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from strategy.api.plan_serializers import ScopedSlugField
 
+from ..choices import LaunchStep
 from ..forms import HANDLE_RE
 from ..models import Channel, LaunchItem
 
@@ -36,7 +37,25 @@ class ChannelSerializer(serializers.ModelSerializer):
 
 
 class LaunchItemSerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    done = serializers.BooleanField(source="is_done", read_only=True)
+
     class Meta:
         model = LaunchItem
-        fields = ["step", "done_on", "evidence_url", "notes", "updated_at"]
+        fields = ["step", "done", "done_on", "evidence_url", "notes", "updated_at"]
         read_only_fields = ["step", "updated_at"]
+
+
+class LaunchItemWriteSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=LaunchStep.choices)
+    done_on = serializers.DateField(required=False, allow_null=True)
+    evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ChannelChecksSerializer(serializers.Serializer):
+    handle = serializers.CharField(allow_blank=True)
+    handle_chosen = serializers.BooleanField()
+    odd_handles = serializers.ListField(child=serializers.UUIDField())
+    objectives_without_channel = serializers.ListField(child=serializers.UUIDField())
+    channels_without_objective = serializers.ListField(child=serializers.UUIDField())

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,9 +9,13 @@ from strategy.api.plan_views import _drf_error
 from strategy.permissions import Action
 
 from .. import selectors, services
-from ..choices import LaunchStep
-from ..models import Channel
-from .serializers import ChannelSerializer, LaunchItemSerializer
+from ..models import Channel, LaunchItem
+from .serializers import (
+    ChannelChecksSerializer,
+    ChannelSerializer,
+    LaunchItemSerializer,
+    LaunchItemWriteSerializer,
+)
 
 M2M = ("objectives", "audiences", "community_managers")
 
@@ -20,6 +24,7 @@ class ChannelViewSet(EntityScopedMixin, viewsets.ModelViewSet):
     serializer_class = ChannelSerializer
     lookup_field = "public_id"
     lookup_url_kwarg = "channel_id"
+    queryset = Channel.objects.none()  # for the schema; get_queryset() scopes to the entity
     read_action = Action.VIEW_PLAN
     write_action = Action.MANAGE_CHANNELS
     ordering = ["platform", "handle"]
@@ -57,6 +62,7 @@ class ChannelChecksView(EntityScopedMixin, APIView):
 
     read_action = Action.VIEW_PLAN
 
+    @extend_schema(responses=ChannelChecksSerializer)
     def get(self, request, entity_slug):
         consistency = selectors.handle_consistency(self.entity)
         return Response({
@@ -73,32 +79,29 @@ class LaunchChecklistView(EntityScopedMixin, generics.GenericAPIView):
     """GET the four launch items; PUT a list of {step, done_on, evidence_url, notes}."""
 
     serializer_class = LaunchItemSerializer
+    queryset = LaunchItem.objects.none()  # for the schema
     read_action = Action.VIEW_PLAN
     write_action = Action.EDIT_PLAN
     pagination_class = None
 
+    @extend_schema(responses=LaunchItemSerializer(many=True))
     def get(self, request, entity_slug):
         items = selectors.launch_items_of(self.entity)
         return Response(LaunchItemSerializer(items, many=True).data)
 
+    @extend_schema(request=LaunchItemWriteSerializer(many=True),
+                   responses=LaunchItemSerializer(many=True))
     def put(self, request, entity_slug):
-        from rest_framework.exceptions import ValidationError
-
         rows = request.data if isinstance(request.data, list) else [request.data]
-        saved = []
-        for row in rows:
-            step = row.get("step") if isinstance(row, dict) else None
-            if step not in LaunchStep.values:
-                raise ValidationError({"step": [_("Unknown launch item.")]})
-            serializer = LaunchItemSerializer(data=row)
-            serializer.is_valid(raise_exception=True)
-            try:
-                saved.append(services.launch_item_save(
-                    actor=request.user, entity=self.entity, step=step,
-                    done_on=serializer.validated_data.get("done_on"),
-                    evidence_url=serializer.validated_data.get("evidence_url", ""),
-                    notes=serializer.validated_data.get("notes", "")))
-            except DjangoValidationError as exc:
-                raise _drf_error(exc) from exc
+        serializer = LaunchItemWriteSerializer(data=rows, many=True)
+        serializer.is_valid(raise_exception=True)
+        try:
+            for row in serializer.validated_data:
+                services.launch_item_save(
+                    actor=request.user, entity=self.entity, step=row["step"],
+                    done_on=row.get("done_on"), evidence_url=row.get("evidence_url", ""),
+                    notes=row.get("notes", ""))
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
         return Response(LaunchItemSerializer(selectors.launch_items_of(self.entity),
                                              many=True).data)

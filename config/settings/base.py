@@ -260,6 +260,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "monitoring.dashboard_tasks.sweep_alerts",
         "schedule": 900.0,
     },
+    # Calendar: due posts go out at most 30 s late; dead workers' claims are recovered first.
+    "channels-publish-due-posts": {
+        "task": "channels_app.calendar_tasks.publish_due_posts",
+        "schedule": 30.0,
+    },
+    # Calendar: recurring series keep four weeks of posts ahead; hourly is plenty.
+    "channels-materialize-recurring-posts": {
+        "task": "channels_app.calendar_tasks.materialize_recurring_posts",
+        "schedule": 3600.0,
+    },
 }
 # Ingestion on its own queue so that publishing and sweeps never wait behind a polling burst.
 CELERY_TASK_ROUTES = {
@@ -274,6 +284,7 @@ CELERY_TASK_ROUTES = {
     "monitoring.inbox_tasks.sla_sweep": {"queue": "sweeps"},
     "monitoring.inbox_tasks.release_stale_claims": {"queue": "sweeps"},
     "monitoring.dashboard_tasks.*": {"queue": "sweeps"},
+    "channels_app.calendar_tasks.*": {"queue": "publish"},
 }
 
 LOGGING = {

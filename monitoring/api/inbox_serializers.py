@@ -1,5 +1,6 @@
 """Serializers of the inbox API (read shapes; writes go through monitoring.inbox_services)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..inbox_models import CaseNote, Reply
@@ -61,6 +62,7 @@ class CaseDetailSerializer(CaseListSerializer):
         fields = [*CaseListSerializer.Meta.fields, "escalation_matches", "approval_role",
                   "closed_at", "mentions", "replies", "notes", "tags", "radicado"]
 
+    @extend_schema_field(ReplySerializer(many=True))
     def get_replies(self, case):
         return ReplySerializer(case.replies.exclude(status="draft").select_related("author"),
                                many=True).data

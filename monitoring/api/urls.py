@@ -1,6 +1,14 @@
 from django.urls import path  # noqa: F401
 
-urlpatterns: list = []
+from . import views as _pipeline
+
+# Listening queries and the operations status (issue 5).
+urlpatterns: list = [
+    path("escucha/", _pipeline.ListeningQueryListView.as_view(), name="listening-query-list"),
+    path("escucha/<uuid:query_id>/", _pipeline.ListeningQueryDetailView.as_view(),
+         name="listening-query-detail"),
+    path("operaciones/", _pipeline.OperationsStatusView.as_view(), name="operations-status"),
+]
 
 # Dashboard, alerts and reports (issue 7).
 from . import dashboard_views as _dashboard  # noqa: E402

@@ -16,6 +16,7 @@ hand-written set written before any tuning and never used for training or tuning
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -146,6 +147,14 @@ def load_jsonl(path: Path) -> list[Example]:
     return rows
 
 
+def corpus_digest() -> str:
+    """Fingerprint of the shipped corpus: a saved model trained on another corpus is stale."""
+    digest = hashlib.sha256()
+    for path in (TRAIN_FILE, *HANDWRITTEN_FILES):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def model_path() -> Path:
     from django.conf import settings
 
@@ -180,6 +189,7 @@ class LinearClassifier:
         self.C = C
         self.version = MODEL_VERSION
         self.sklearn_version = sklearn.__version__
+        self.corpus_digest = ""
         self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                     sublinear_tf=True, lowercase=False, dtype=np.float32)
         self.word = TfidfVectorizer(analyzer="word", token_pattern=r"\S+",  # noqa: S106
@@ -353,6 +363,7 @@ def fit_model(
     examples = base + extras
     weights += [EXTRA_WEIGHT] * len(extras)
     model = LinearClassifier().fit(examples, weights)
+    model.corpus_digest = corpus_digest()
     seconds = time.perf_counter() - start
     report = TrainReport(n_train=len(examples), n_extra=len(extras), n_skipped=skipped,
                          n_heldout=0, seconds=round(seconds, 3))
@@ -393,6 +404,7 @@ def _load_file(path: Path) -> LinearClassifier | None:
         not isinstance(model, LinearClassifier)
         or getattr(model, "version", None) != MODEL_VERSION
         or getattr(model, "sklearn_version", None) != sklearn.__version__
+        or getattr(model, "corpus_digest", None) != corpus_digest()
     ):
         return None
     return model

@@ -115,3 +115,31 @@ class LanguageCheckSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=20000, allow_blank=True, trim_whitespace=False)
     network = serializers.ChoiceField(choices=["x", "facebook", "instagram", "youtube",
                                                "mastodon", "bluesky"])
+
+
+class FindingSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["spelling", "sms_abbreviation",
+                                            "missing_inverted_mark", "missing_accent",
+                                            "all_caps", "forbidden_word", "over_limit",
+                                            "cold_tone"])
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    message = serializers.CharField()
+    suggestion = serializers.CharField(allow_blank=True)
+
+
+class LanguageCheckResultSerializer(serializers.Serializer):
+    findings = FindingSerializer(many=True)
+
+
+class StepStatusSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    percent = serializers.IntegerField(allow_null=True)
+    missing = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField())
+
+
+class PlanCompletenessSerializer(serializers.Serializer):
+    readiness = serializers.IntegerField()
+    steps = StepStatusSerializer(many=True)

@@ -2,6 +2,7 @@
 the same services as the pages, so the history records them too)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from strategy import plan_selectors, plan_services
 from strategy.models import (
     Audience,
     Kpi,
+    KpiMeasurement,
     Objective,
     PlanActivity,
     PlanPerson,
@@ -63,12 +65,14 @@ class PlanItemViewSet(EntityScopedMixin, viewsets.ModelViewSet):
 
 
 class PlanPersonViewSet(PlanItemViewSet):
+    queryset = PlanPerson.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "person_id"
     model = PlanPerson
     serializer_class = s.PlanPersonSerializer
 
 
 class ObjectiveViewSet(PlanItemViewSet):
+    queryset = Objective.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "objective_id"
     model = Objective
     serializer_class = s.ObjectiveSerializer
@@ -78,12 +82,14 @@ class ObjectiveViewSet(PlanItemViewSet):
 
 
 class AudienceViewSet(PlanItemViewSet):
+    queryset = Audience.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "audience_id"
     model = Audience
     serializer_class = s.AudienceSerializer
 
 
 class KpiViewSet(PlanItemViewSet):
+    queryset = Kpi.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "kpi_id"
     model = Kpi
     serializer_class = s.KpiSerializer
@@ -94,12 +100,14 @@ class KpiViewSet(PlanItemViewSet):
 
 
 class ResourceViewSet(PlanItemViewSet):
+    queryset = Resource.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "resource_id"
     model = Resource
     serializer_class = s.ResourceSerializer
 
 
 class PlanActivityViewSet(PlanItemViewSet):
+    queryset = PlanActivity.objects.none()  # for the schema; get_queryset() scopes to the entity
     lookup_url_kwarg = "activity_id"
     model = PlanActivity
     serializer_class = s.PlanActivitySerializer
@@ -110,6 +118,7 @@ class PlanActivityViewSet(PlanItemViewSet):
 
 class KpiMeasurementListView(EntityScopedMixin, generics.ListCreateAPIView):
     serializer_class = s.KpiMeasurementSerializer
+    queryset = KpiMeasurement.objects.none()  # for the schema
     read_action = Action.VIEW_PLAN
     write_action = Action.EDIT_PLAN
     ordering = ["-measured_on", "-id"]
@@ -173,6 +182,7 @@ class PlanCompletenessView(EntityScopedMixin, APIView):
 
     read_action = Action.VIEW_PLAN
 
+    @extend_schema(responses=s.PlanCompletenessSerializer)
     def get(self, request, entity_slug):
         steps, readiness = plan_selectors.plan_completeness(self.entity)
         return Response({"readiness": readiness, "steps": [
@@ -187,6 +197,7 @@ class LanguageCheckView(EntityScopedMixin, APIView):
     read_action = Action.VIEW_PLAN
     write_action = Action.VIEW_PLAN  # checking changes nothing
 
+    @extend_schema(request=s.LanguageCheckSerializer, responses=s.LanguageCheckResultSerializer)
     def post(self, request, entity_slug):
         from strategy.language import check_text
         from strategy.selectors import tone_rules_for

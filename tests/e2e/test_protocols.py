@@ -72,3 +72,27 @@ def test_community_manager_tries_a_mention(page, login, transactional_db):
     # The htmx swap kept the page: still one h1, no full reload.
     assert page.locator("h1").count() == 1
     assert axe_violations(page) == []
+
+
+PAGES = ["", "responsabilidades/", "pqrsd/?received=2026-03-20T10:00&pqrsd_type=peticion",
+         "tiempos-respuesta/", "tiempos-respuesta/nuevo/", "escalamiento/nuevo/",
+         "plantillas/", "reglas-aprobacion/nuevo/", "aprobaciones/", "riesgos/", "crisis/",
+         "custodia/", "custodia/nuevo/", "areas/", "dias-no-habiles/nuevo/"]
+
+
+def test_protocol_pages_have_no_serious_accessibility_violations(page, login,
+                                                                  transactional_db):
+    from protocols.demo_data import seed_demo
+    from tests.protocols.factories import ChannelFactory
+
+    entity = EntityFactory(slug="alcaldia-e2e-3", website="https://www.sanisidro.gov.co")
+    users = {role: MembershipFactory(entity=entity, role=role).user for role in Role.values}
+    ChannelFactory(entity=entity, platform="x", handle="alcaldia")
+    ChannelFactory(entity=entity, platform="facebook", handle="alcaldia")
+    seed_demo({"entities": [entity, EntityFactory()], "users": users, "superuser": None})
+    login(page, users[Role.ENTITY_ADMIN])
+    for path in PAGES:
+        page.goto(f"/e/{entity.slug}/protocolos/{path}")
+        assert page.locator("html").get_attribute("lang") == "es-co", path
+        assert page.locator("h1").count() == 1, path
+        assert axe_violations(page) == [], path

@@ -12,6 +12,7 @@ import pytest
 
 from monitoring import services
 from monitoring.models import Case, Mention, PollState, WebhookDelivery
+from monitoring.selectors import cases_for_inbox
 from tests.factories import EntityFactory
 from tests.monitoring.factories import ChannelFactory
 
@@ -94,6 +95,8 @@ def test_sandbox_poll_to_cases_through_a_real_worker(celery_worker_process, sand
     assert complaint.label == "complaint" and complaint.case is not None
     assert question.label == "question" and question.case is not None
     assert praise.case is None
+    in_queue = {case.pk for case in cases_for_inbox(entity)}
+    assert {complaint.case_id, question.case_id} <= in_queue
     # Every complaint and question is in the queue, each with its deadlines.
     queued = Mention.objects.filter(entity=entity, label__in=["complaint", "question"])
     assert queued.filter(case__isnull=True).count() == 0

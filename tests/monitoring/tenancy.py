@@ -1,7 +1,8 @@
-from .factories import WebhookDeliveryFactory
+from .factories import ListeningQueryFactory, WebhookDeliveryFactory
 
 URL_KWARGS = {
     "delivery_id": lambda entity: WebhookDeliveryFactory(entity=entity).public_id,
+    "query_id": lambda entity: ListeningQueryFactory(entity=entity).public_id,
 }
 
 

@@ -274,6 +274,13 @@ def test_first_use_trains_in_memory_without_writing(var_dir):
     assert classifier.get_model() is classifier.get_model()  # cached in the process
 
 
+def test_stale_model_file_is_ignored(saved_model, monkeypatch):
+    """A model saved from another corpus (or scikit-learn version) is not loaded."""
+    M.reset_cache()
+    monkeypatch.setattr(M, "corpus_digest", lambda: "another corpus")
+    assert M._load_file(M.model_path()) is None
+
+
 def test_damaged_model_file_falls_back_to_training(var_dir):
     path = var_dir / "classifier" / "model.joblib"
     path.parent.mkdir(parents=True)
@@ -307,3 +314,13 @@ def test_heldout_has_no_template_duplicates(heldout):
     # The evaluation set is hand-written: no two items share the same canonical text.
     keys = [unicodedata.normalize("NFC", normalise(e.text)) for e in heldout]
     assert len(keys) == len(set(keys))
+
+
+def test_reasons_are_spanish_by_default(fitted):
+    """The active language is es-CO unless a request says otherwise (needs the compiled
+    catalogue: `make test` runs compile_translations)."""
+    model, _ = fitted
+    with translation.override("es-co"):
+        (c,) = model.predict(["gracias por nada 👏👏 otra vez sin agua en el barrio"])
+    assert c.reasons[0].startswith("Sarcasmo:")
+    assert any(r.startswith("Contiene") for r in c.reasons)

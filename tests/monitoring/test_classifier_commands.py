@@ -91,6 +91,23 @@ def test_retrain_command_uses_corrections(var_dir, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_retrain_command_learns_from_stored_corrections(var_dir):
+    """End to end: a correction row in the database reaches the retrained model."""
+    from monitoring.models import ClassificationCorrection
+    from tests.factories import EntityFactory
+
+    ClassificationCorrection.objects.create(
+        entity=EntityFactory(), text="la chiva rumbera del parque quedó una chimba",
+        label="praise", pqrsd_type="felicitacion", urgency="low")
+    before = (var_dir / "classifier" / "model.joblib").stat().st_mtime_ns
+    out = io.StringIO()
+    call_command("retrain_classifier", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["n_extra"] == 1 and report["n_skipped"] == 0
+    assert (var_dir / "classifier" / "model.joblib").stat().st_mtime_ns != before
+
+
+@pytest.mark.django_db
 def test_retrain_command_reads_the_real_selector(var_dir, monkeypatch):
     """Wiring only: the real selector on an empty database gives no corrections."""
     from monitoring.management.commands import retrain_classifier

@@ -108,18 +108,21 @@ def inbox_sandbox(inbox_sandbox_server):
     return inbox_sandbox_server
 
 
-def sandbox_case(entity, sandbox, text="Hay un hueco enorme en la calle 10, ¿quién responde?"):
+def sandbox_case(entity, sandbox, text="Hay un hueco enorme en la calle 10, ¿quién responde?",
+                 platform="x"):
     """A case whose citizen message really exists in the sandbox (so replies can thread)."""
     from channels_app.sandbox.accounts import BASE_PATHS
 
-    account, item = sandbox.citizen_post(text)
-    channel = ChannelFactory(entity=entity, platform="x", handle=account.handle,
+    account, item = sandbox.citizen_post(text, platform=platform)
+    channel = ChannelFactory(entity=entity, platform=platform, handle=account.handle,
                              account_id=account.account_id, access_token=account.token,
-                             api_base_url=sandbox.url + BASE_PATHS["x"])
-    author = AuthorFactory(entity=entity, handle=item["author"] or "ciudadana")
-    case = CaseFactory(entity=entity, channel=channel, author=author,
+                             api_base_url=sandbox.url + BASE_PATHS[platform])
+    author = AuthorFactory(entity=entity, platform=platform,
+                           handle=item["author"] or "ciudadana")
+    case = CaseFactory(entity=entity, channel=channel, author=author, platform=platform,
                        thread_key=item["thread"] or item["id"],
                        first_response_due=timezone.now() + timedelta(hours=2))
     MentionFactory(entity=entity, author=author, channel=channel, case=case, text=item["text"],
-                   external_id=item["id"], thread_key=case.thread_key)
+                   external_id=item["id"], thread_key=case.thread_key, platform=platform,
+                   in_reply_to_external_id=item["in_reply_to"] or "")
     return case

@@ -69,3 +69,16 @@ def test_permanent_refusal_then_retry_button(entity, manager, inbox_sandbox,
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.PUBLISHED
     assert len(inbox_sandbox.replies()) == 1
+
+
+@pytest.mark.parametrize("platform", ["facebook", "instagram", "youtube", "mastodon",
+                                      "bluesky"])
+def test_reply_threads_on_every_network(entity, manager, inbox_sandbox, platform,
+                                        django_capture_on_commit_callbacks):
+    case = sandbox_case(entity, inbox_sandbox, platform=platform)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.reply_submit(actor=manager, case=case, text="Gracias, ya lo revisamos.")
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.PUBLISHED, reply.error
+    [recorded] = inbox_sandbox.replies(platform)
+    assert recorded["in_reply_to"] == case.mentions.get().external_id

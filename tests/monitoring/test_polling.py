@@ -141,7 +141,7 @@ def test_auth_error_flags_channel_and_alerts_admins(
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.NEEDS_RECONNECTION
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [admin.email]
-    assert "reconect" in mail.outbox[0].subject.lower()
+    assert "necesita reconexión" in mail.outbox[0].subject
     # The channel is no longer polled, and a second failure does not e-mail again.
     assert services.poll_source(poll_state_id=state.pk).status == "skipped"
     assert not services.channel_mark_needs_reconnection(channel=channel, reason="again")

@@ -65,3 +65,26 @@ def test_protocol_completeness_for_the_plan(entity):
     AccountCustodyFactory(entity=entity)
     percent, missing = protocol_completeness(entity)
     assert 0 < percent < 100 and "Custodia de cuentas" not in missing
+
+
+def test_record_save_refuses_rows_of_another_entity(entity, other_entity, admin_user):
+    from protocols.models import Risk
+    from tests.factories import UserFactory
+
+    from .factories import ChannelFactory
+
+    risk = Risk(kind="data_leak", title="Fuga", likelihood=1, impact=1, mitigation="m",
+                owner=AreaFactory(entity=other_entity))
+    with pytest.raises(ValidationError) as info:
+        services.record_save(actor=admin_user, entity=entity, instance=risk)
+    assert "owner" in info.value.message_dict
+    from protocols.models import AccountCustody
+
+    custody = AccountCustody(channel=ChannelFactory(entity=entity), custodian=UserFactory(),
+                             recovery_email="redes@entidad.gov.co")
+    with pytest.raises(ValidationError) as info:
+        services.record_save(actor=admin_user, entity=entity, instance=custody)
+    assert "custodian" in info.value.message_dict
+    custody.custodian = admin_user
+    services.record_save(actor=admin_user, entity=entity, instance=custody)
+    assert not Risk.objects.exists() and AccountCustody.objects.count() == 1

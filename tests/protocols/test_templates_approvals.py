@@ -127,3 +127,26 @@ def test_nobody_approves_their_own_request(entity, member_factory):
         required_role=Role.STRATEGY_OWNER)
     with pytest.raises(ValidationError):
         services.approval_decide(actor=owner, request=request, approve=True)
+
+
+def test_tone_guide_forbidden_words_block_and_are_rechecked_at_approval(entity,
+                                                                        member_factory):
+    from strategy.models import ToneGuide
+
+    writer = member_factory(entity, Role.COMMUNICATIONS_OFFICER)
+    approver = member_factory(entity, Role.APPROVER)
+    template = ResponseTemplateFactory(entity=entity)
+    version = services.template_version_create(actor=writer, template=template, body=GOOD)
+    request = services.template_version_submit(actor=writer, version=version)
+    # The entity bans a word the pending version uses: the approval is refused.
+    ToneGuide.objects.create(entity=entity, forbidden_words="plazo")
+    with pytest.raises(ValidationError):
+        services.approval_decide(actor=approver, request=request, approve=True)
+    request.refresh_from_db()
+    version.refresh_from_db()
+    assert request.status == ApprovalStatus.PENDING
+    assert version.status == TemplateStatus.PENDING
+    other = services.template_version_create(actor=writer, template=template,
+                                             body=GOOD.replace("en un plazo de", "en"))
+    other_body_ok = services.template_language_findings(entity=entity, version=other)
+    assert other_body_ok == []
