@@ -48,7 +48,7 @@ def fill(entity, channels, *, mentions: int, cases: int) -> None:
                 sentiment, confidence, reasons, case_id)
             SELECT gen_random_uuid(), %s,
                    (%s::bigint[])[1 + (g %% %s)], NULL,
-                   'x', 'b' || g, %s + (g * 7919) %% 20000,
+                   'x', 'b' || g, %s + (g::bigint * 7919) %% 20000,
                    'Mención de prueba ' || g, '', ts, ts, '', NULL, 't' || (g %% 50000),
                    'poll', (g %% 40 = 0),
                    '{}'::jsonb,

@@ -14,4 +14,5 @@ class MonitoringConfig(AppConfig):
 
         register_approval_handler(APPROVAL_KIND_REPLY, reply_approval_decided)
 
-        from . import inbox_admin  # noqa: F401  (the inbox's models in Django admin)
+        # The inbox's and the dashboard's models in Django admin.
+        from . import dashboard_admin, inbox_admin  # noqa: F401

@@ -34,6 +34,7 @@ STYLE = Style(
 )
 
 _ID_RE = re.compile(r'id="(chart-[0-9a-f-]+)"')
+_SCRIPT_RE = re.compile(r"<script\b.*?</script>", re.S)
 
 
 def _fmt(value) -> str:
@@ -54,6 +55,9 @@ def _config(**extra):
 
 
 def _finish(svg: str, label: str, chart_id: str) -> str:
+    # pygal inlines a <script> with its tooltip config even without its JS: the CSP would
+    # block it anyway; drop it (and its weight).
+    svg = _SCRIPT_RE.sub("", svg)
     # pygal names the chart with a random uuid; a stable id keeps the cached SVG reusable.
     match = _ID_RE.search(svg)
     if match:
@@ -93,6 +97,9 @@ def _render(kind: str, payload: str) -> str:
 
 
 def _chart(kind: str, **data) -> str:
+    from django.utils.translation import get_language
+
+    data["lang"] = get_language()  # number formats differ by language: part of the cache key
     return mark_safe(_render(kind, json.dumps(data, sort_keys=True, default=str)))  # noqa: S308
 
 

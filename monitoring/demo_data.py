@@ -9,11 +9,12 @@ from .services import poll_schedules_sync
 
 DEMO_QUERIES = {
     "alcaldia-san-isidro": [
-        ("Vías y huecos", "San Isidro huecos OR vías OR malla vial", ["x", "mastodon", "bluesky"]),
-        ("Servicio de agua", "San Isidro agua OR acueducto OR sin servicio", []),
+        # Single words: every network's search (and the sandbox's) treats them alike.
+        ("Vías y huecos", "hueco", ["x", "mastodon", "bluesky"]),
+        ("Servicio de agua", "agua", ["x", "mastodon", "bluesky", "youtube"]),
     ],
     "transito-departamental": [
-        ("Trámites de licencia", "tránsito licencia OR pase OR comparendo", ["x", "bluesky"]),
+        ("Trámites de licencia", "licencia", ["x", "bluesky"]),
     ],
 }
 

@@ -113,6 +113,10 @@ class TransparencyRow:
     channel: str
 
 
+def denied_note() -> str:
+    return _("The inbox does not record denied requests yet: the number denied shows 0.")
+
+
 def _denied_kinds() -> tuple[str, ...]:
     from .inbox_choices import OutcomeKind
 
@@ -379,6 +383,8 @@ def write_transparency_xlsx(entity, data: dict, out) -> int:
     summary.append([_("Answered on time"), share.met, share.total,
                     share.ratio if share.ratio is not None else ""])
     summary.append([_("Median response time (business days)"), data["median_business_days"]])
+    if not data["denied_tracked"]:
+        summary.append([denied_note()])
     ws = wb.create_sheet(_("Requests")[:31])
     headers, rows = transparency_table(data, tz)
     ws.append(headers)
@@ -620,6 +626,8 @@ def write_transparency_pdf(entity, data: dict, out) -> int:
     ]
     doc.heading(_("Summary"))
     doc.table([_("Indicator"), _("Value")], summary, widths=[110, 70])
+    if not data["denied_tracked"]:
+        doc.paragraph(denied_note())
     doc.hbar_chart(_("Requests received by type"), data["by_type"])
     doc.heading(_("Each request"))
     doc.table([_("Radicado"), _("Type"), _("Filed on"), _("Legal deadline"), _("Answered on"),

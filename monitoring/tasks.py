@@ -68,7 +68,8 @@ def reconcile_poll_schedules() -> int:
 @shared_task(name="monitoring.tasks.retry_stuck_webhook_deliveries", ignore_result=True,
              time_limit=300, soft_time_limit=240)
 def retry_stuck_webhook_deliveries() -> int:
-    """Deliveries left in 'received' (the enqueue was lost, e.g. broker down) get processed."""
+    """Deliveries left in 'received' (the enqueue was lost, e.g. broker down) get processed;
+    one left in 'processing' for 15 minutes (its worker died: processing takes seconds) too."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -76,9 +77,13 @@ def retry_stuck_webhook_deliveries() -> int:
     from .choices import DeliveryStatus
     from .models import WebhookDelivery
 
-    cutoff = timezone.now() - timedelta(minutes=5)
+    now = timezone.now()
+    WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PROCESSING, received_at__lt=now - timedelta(minutes=15),
+    ).update(status=DeliveryStatus.RECEIVED)
     ids = list(WebhookDelivery.objects.filter(
-        status=DeliveryStatus.RECEIVED, received_at__lt=cutoff).values_list("pk", flat=True)[:200])
+        status=DeliveryStatus.RECEIVED, received_at__lt=now - timedelta(minutes=5),
+    ).values_list("pk", flat=True)[:200])
     for delivery_id in ids:
         services.webhook_delivery_process(delivery_id=delivery_id)
     return len(ids)

@@ -72,11 +72,15 @@ def normalize(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def _label(choices, value) -> str:
+def choice_label(choices, value) -> str:
+    """The translated label of a choice value (the value itself if unknown)."""
     try:
         return str(choices(value).label)
     except ValueError:
         return str(value)
+
+
+_label = choice_label
 
 
 def _labels(choices, values) -> str:
@@ -139,7 +143,10 @@ def match_rule(rule: EscalationRule, facts: MentionFacts) -> list[str] | None:
     if rule.platforms:
         if facts.platform not in rule.platforms:
             return None
-        reasons.append(_("the network is %(value)s") % {"value": facts.platform})
+        from channels_app.choices import Platform
+
+        reasons.append(_("the network is %(value)s")
+                       % {"value": choice_label(Platform, facts.platform)})
     if rule.channel_id:
         if str(rule.channel.public_id) != str(facts.channel_public_id or ""):
             return None

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from strategy.choices import Role
 
@@ -108,8 +109,9 @@ class Area(EntityOwned):
     """A column of the RACI matrix: top management, an office or area, a role, an outsider."""
 
     name = models.CharField(_("name"), max_length=150)
-    kind = models.CharField(_("kind"), max_length=20, choices=AreaKind.choices,
-                            default=AreaKind.AREA)
+    kind = models.CharField(
+        pgettext_lazy("protocols", "kind"), max_length=20, choices=AreaKind.choices,
+        default=AreaKind.AREA)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -314,7 +316,8 @@ class TemplateVersion(models.Model):
 class ApprovalRequest(EntityOwned):
     """Something waiting for an approver: a template version now, replies from the inbox."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=ApprovalKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("protocols", "kind"), max_length=20, choices=ApprovalKind.choices)
     object_ref = models.CharField(_("object"), max_length=64,
                                   help_text=_("Public id of the object to approve."))
     summary = models.TextField(_("summary"))
@@ -346,7 +349,8 @@ class ApprovalRequest(EntityOwned):
 class Risk(EntityOwned):
     """A row of the risk register."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("protocols", "kind"), max_length=20, choices=RiskKind.choices)
     title = models.CharField(_("risk"), max_length=200)
     likelihood = models.PositiveSmallIntegerField(
         _("likelihood (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])

@@ -16,12 +16,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from channels_app.choices import Platform
 from strategy import permissions
 from strategy.permissions import Action
 from strategy.tenancy import entity_view, get_object_for_entity
 
 from . import deadlines, escalation, forms, selectors, services
-from .choices import HANDOVER_ITEMS, ApprovalStatus, RaciLetter
+from .choices import (
+    HANDOVER_ITEMS,
+    ApprovalStatus,
+    MentionCategory,
+    PqrsdType,
+    RaciLetter,
+    Urgency,
+)
 from .models import (
     AccountCustody,
     ApprovalRequest,
@@ -312,11 +320,15 @@ def _handover(obj):
 
 def _rule_conditions(rule):
     parts = []
-    for label, values in ((_("category"), rule.categories), (_("PQRSD"), rule.pqrsd_types),
-                          (_("urgency"), rule.urgencies), (_("words"), rule.keywords),
-                          (_("network"), rule.platforms)):
+    for label, values, choices in (
+            (_("category"), rule.categories, MentionCategory),
+            (_("PQRSD"), rule.pqrsd_types, PqrsdType),
+            (_("urgency"), rule.urgencies, Urgency),
+            (_("words"), rule.keywords, None),
+            (_("network"), rule.platforms, Platform)):
         if values:
-            parts.append(f"{label}: {', '.join(values)}")
+            shown = [escalation.choice_label(choices, v) if choices else v for v in values]
+            parts.append(f"{label}: {', '.join(shown)}")
     if rule.min_followers is not None:
         parts.append(_("followers ≥ %(n)s") % {"n": rule.min_followers})
     return "; ".join(parts) or _("any mention")

@@ -129,7 +129,8 @@ SARCASM_TOKEN = "__sarcasmo__"  # noqa: S105 - a feature token, not a secret
 
 @dataclass(frozen=True)
 class RuleHits:
-    markers: tuple[str, ...]
+    markers: tuple[str, ...]  # marker tokens found, e.g. "__pregunta__"
+    marker_phrases: tuple[str, ...]  # the first phrase that triggered each marker, same order
     urgent: tuple[str, ...]
     vulnerable: tuple[str, ...]
     sarcasm: tuple[str, ...]
@@ -193,11 +194,14 @@ def rule_hits(norm: str) -> RuleHits:
         # The praise words are ironic: they count against, not for.
         score = -max(abs(score), 0.5)
         pos = []
-    markers = tuple(
-        token for token, phrases in MARKERS.items() if any(_has_phrase(padded, p) for p in phrases)
-    )
+    found = {}
+    for token, phrases in MARKERS.items():
+        phrase = next((p for p in phrases if _has_phrase(padded, p)), None)
+        if phrase:
+            found[token] = phrase
     return RuleHits(
-        markers=markers,
+        markers=tuple(found),
+        marker_phrases=tuple(found.values()),
         urgent=tuple(urgent),
         vulnerable=tuple(vulnerable),
         sarcasm=sarcasm,

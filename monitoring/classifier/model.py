@@ -61,6 +61,13 @@ PQRSD_FOR_LABEL = {
 HANDWRITTEN_WEIGHT = 3.0
 EXTRA_WEIGHT = 3.0
 LOW_CONFIDENCE = 0.5
+# Phrase markers worth naming as a reason when they agree with the chosen label.
+MARKERS_FOR_LABEL = {
+    "complaint": ("__reclama__",),
+    "question": ("__pregunta__", "__sugiere__"),
+    "praise": (),
+    "other": ("__comercial__", "__comunidad__"),
+}
 _SKIP_REASON_TOKENS = {"__mencion__", "__url__", "__emo_otro__", "__lexpos__", "__lexneg__",
                        lexicon.SARCASM_TOKEN, *lexicon.MARKERS}
 
@@ -296,7 +303,13 @@ class LinearClassifier:
         reasons: list[str] = []
         if hits.sarcasm:
             reasons.append(R.sarcasm(_display(hits.sarcasm[0]), _display(hits.sarcasm[1])))
-        for word in self._top_words(x, i, "label", label, 3):
+        markers = [
+            R.marker(token, phrase)
+            for token, phrase in zip(hits.markers, hits.marker_phrases, strict=True)
+            if token in MARKERS_FOR_LABEL[label]
+        ]
+        reasons += markers
+        for word in self._top_words(x, i, "label", label, 2 if markers else 3):
             reasons.append(R.label_word(label, _display(word), is_sign=word.startswith("__")))
         if pqrsd not in ("none", "felicitacion"):
             words = self._top_words(x, i, "pqrsd", pqrsd, 1)

@@ -39,6 +39,17 @@ def pqrsd_word(pqrsd: str, word: str) -> str:
     }
 
 
+def marker(token: str, phrase: str) -> str:
+    messages = {
+        "__pregunta__": _('Phrase "%(phrase)s" (typical of a question)'),
+        "__sugiere__": _('Phrase "%(phrase)s" (typical of a suggestion)'),
+        "__comercial__": _('Phrase "%(phrase)s" (typical of an ad or a sale)'),
+        "__comunidad__": _('Phrase "%(phrase)s" (chatter among citizens)'),
+        "__reclama__": _('Phrase "%(phrase)s" (typical of a complaint)'),
+    }
+    return messages[token] % {"phrase": phrase}
+
+
 def sarcasm(praise: str, contradiction: str) -> str:
     return _('Sarcasm: "%(praise)s" contradicted by "%(contradiction)s"') % {
         "praise": praise,

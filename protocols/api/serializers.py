@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from channels_app.choices import Platform
@@ -105,7 +106,27 @@ class TemplateVersionSerializer(serializers.ModelSerializer):
         read_only_fields = ["number", "status", "created_at", "approved_at"]
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2})?$",
+                     "example": "08:00"})
+class HourField(serializers.TimeField):
+    """A local time of day "HH:MM" (OpenAPI's "time" format demands a UTC offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class ProtocolSettingsSerializer(serializers.ModelSerializer):
+    service_start = HourField(required=False)
+    service_end = HourField(required=False)
+
+    def validate(self, attrs):
+        start = attrs.get("service_start", getattr(self.instance, "service_start", None))
+        end = attrs.get("service_end", getattr(self.instance, "service_end", None))
+        if start and end and start >= end:
+            raise serializers.ValidationError(
+                {"service_end": "El horario de atención debe terminar después de empezar."})
+        return attrs
+
     class Meta:
         model = ProtocolSettings
         exclude = ["id", "entity"]

@@ -237,6 +237,9 @@ class SettingsView(EntityScopedMixin, generics.GenericAPIView):
     write_action = Action.EDIT_PROTOCOLS
     serializer_class = s.ProtocolSettingsSerializer
 
+    def get_object(self):
+        return selectors.settings_for(self.entity)
+
     def get(self, request, entity_slug):
         return Response(s.ProtocolSettingsSerializer(selectors.settings_for(self.entity)).data)
 
@@ -259,6 +262,9 @@ class RaciView(EntityScopedMixin, generics.GenericAPIView):
     read_action = Action.VIEW_PROTOCOLS
     write_action = Action.EDIT_PROTOCOLS
     serializer_class = s.RaciGridSerializer
+
+    def get_object(self):  # OPTIONS asks for it; the matrix is the entity's
+        return self.entity
 
     def _grid(self):
         activities, areas, cells = selectors.raci_grid(self.entity)

@@ -30,6 +30,8 @@ class ScopedSlugField(serializers.SlugRelatedField):
 
 
 class PlanSerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = Plan
         fields = ["why_be_there", "what_it_seeks", "audience_characteristics",
@@ -38,7 +40,7 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanPersonSerializer(serializers.ModelSerializer):
-    user = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    user = serializers.SlugRelatedField(slug_field="email", read_only=True, allow_null=True)
 
     class Meta:
         model = PlanPerson
@@ -65,7 +67,8 @@ class AudienceSerializer(serializers.ModelSerializer):
 
 
 class KpiMeasurementSerializer(serializers.ModelSerializer):
-    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="email", read_only=True,
+                                               allow_null=True)
 
     class Meta:
         model = KpiMeasurement
@@ -85,6 +88,8 @@ class KpiSerializer(serializers.ModelSerializer):
 
 
 class ToneGuideSerializer(serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
     class Meta:
         model = ToneGuide
         fields = ["voice_attributes", "do_examples", "dont_examples", "greeting_rules",

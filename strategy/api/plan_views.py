@@ -124,10 +124,11 @@ class KpiMeasurementListView(EntityScopedMixin, generics.ListCreateAPIView):
     ordering = ["-measured_on", "-id"]
 
     def get_kpi(self):
-        from strategy.tenancy import get_object_for_entity
+        from rest_framework.generics import get_object_or_404
 
-        return get_object_for_entity(Kpi.objects.all(), self.entity,
-                                     public_id=self.kwargs["kpi_id"])
+        # DRF's get_object_or_404 answers 404 for a malformed id too.
+        return get_object_or_404(Kpi.objects.filter(entity=self.entity),
+                                 public_id=self.kwargs["kpi_id"])
 
     def get_queryset(self):
         return self.get_kpi().measurements.select_related("recorded_by")

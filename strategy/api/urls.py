@@ -8,11 +8,15 @@ DETAIL_ACTIONS = {"get": "retrieve", "put": "update", "patch": "partial_update",
 
 
 def crud(prefix: str, viewset, basename: str) -> list:
-    """List and detail routes of a viewset with `<uuid:...>` converters (no regex routes)."""
+    """List and detail routes of a viewset, with named kwargs (no regex routes).
+
+    The id is matched as any string, not `<uuid:>`: a malformed id then reaches the view
+    and answers a JSON 404 like an unknown one, instead of the site's HTML 404 page.
+    """
     kwarg = viewset.lookup_url_kwarg
     return [
         path(f"{prefix}/", viewset.as_view(LIST_ACTIONS), name=f"{basename}-list"),
-        path(f"{prefix}/<uuid:{kwarg}>/", viewset.as_view(DETAIL_ACTIONS),
+        path(f"{prefix}/<str:{kwarg}>/", viewset.as_view(DETAIL_ACTIONS),
              name=f"{basename}-detail"),
     ]
 
@@ -25,7 +29,7 @@ urlpatterns = [
     path("plan/completitud/", plan_views.PlanCompletenessView.as_view(),
          name="plan-completeness"),
     path("plan/tono/", plan_views.ToneGuideView.as_view(), name="plan-tone"),
-    path("plan/indicadores/<uuid:kpi_id>/mediciones/",
+    path("plan/indicadores/<str:kpi_id>/mediciones/",
          plan_views.KpiMeasurementListView.as_view(), name="plan-kpi-measurements"),
     path("lenguaje/revisar/", plan_views.LanguageCheckView.as_view(), name="language-check"),
     *crud("plan/personas", plan_views.PlanPersonViewSet, "plan-person"),

@@ -86,10 +86,10 @@ def test_officer_acknowledges_an_alert_and_gets_a_report(page, login, officer_wi
 
     page.goto(f"/e/{entity.slug}/reportes/")
     assert axe_violations(page) == []
-    page.get_by_label("Reporte").select_option("cases_xlsx")
+    page.get_by_label("Reporte", exact=True).select_option("cases_xlsx")
     today = timezone.localdate()
-    page.get_by_label("Desde").fill((today - datetime.timedelta(days=30)).isoformat())
-    page.get_by_label("Hasta").fill(today.isoformat())
+    page.get_by_label("Desde", exact=True).fill((today - datetime.timedelta(days=30)).isoformat())
+    page.get_by_label("Hasta", exact=True).fill(today.isoformat())
     page.get_by_role("button", name="Generar").click()
     page.wait_for_load_state()
     link = page.get_by_role("link", name="Descargar")

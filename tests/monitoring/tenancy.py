@@ -37,14 +37,14 @@ def _dashboard_alert(entity):
 
 
 def _dashboard_report_job(entity):
-    from django.core.files.base import ContentFile
-
     from monitoring.dashboard_models import ReportJob
 
-    job = ReportJob.objects.create(entity=entity, kind="cases_csv", status="done",
-                                   params={"start": "2026-11-01", "end": "2026-11-30"})
-    job.file.save("casos.csv", ContentFile(b"secreto;de;otra;entidad\n"))
-    return job.public_id
+    # A finished job whose file name points at a real-looking path: another entity's member
+    # must get 404 before any file is looked at.
+    return ReportJob.objects.create(entity=entity, kind="cases_csv", status="done",
+                                    file="reports/otra-entidad/casos.csv",
+                                    params={"start": "2026-11-01", "end": "2026-11-30"}
+                                    ).public_id
 
 
 URL_KWARGS.update({

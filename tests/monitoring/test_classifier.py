@@ -324,3 +324,19 @@ def test_reasons_are_spanish_by_default(fitted):
         (c,) = model.predict(["gracias por nada 👏👏 otra vez sin agua en el barrio"])
     assert c.reasons[0].startswith("Sarcasmo:")
     assert any(r.startswith("Contiene") for r in c.reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "phrase"),
+    [
+        ("hola, ¿cómo hago para sacar el certificado de residencia?", "question", "como hago"),
+        ("Vendo nevera casi nueva, precio negociable", "other", "vendo"),
+        ("Hasta cuándo sin agua en el barrio", "complaint", "hasta cuando"),
+    ],
+)
+def test_reasons_name_the_phrase_marker(fitted, text, label, phrase):
+    model, _ = fitted
+    with translation.override("en"):
+        (c,) = model.predict([text])
+    assert c.label == label
+    assert f'Phrase "{phrase}"' in c.reasons[0]

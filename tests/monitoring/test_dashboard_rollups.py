@@ -122,3 +122,35 @@ def test_refresh_recent_picks_up_a_late_mention_in_an_old_day(entity, raw):
     done = rollups.rollups_refresh_recent(since=since)
     assert DAY1 in done[entity.pk]
     assert stored(entity) == expected_from_raw(entity)
+
+
+@pytest.mark.django_db
+def test_worker_tasks_keep_rollups_and_alerts(entity, raw):
+    from django.core.cache import cache
+
+    from monitoring import dashboard_tasks
+    from monitoring.dashboard_models import Alert
+
+    cache.delete(dashboard_tasks.ROLLUP_MARK_KEY)
+    # The mentions were received "now": the first run recomputes the days they belong to.
+    assert dashboard_tasks.refresh_rollups.delay().get() >= 3
+    assert stored(entity) == expected_from_raw(entity)
+    assert dashboard_tasks.recompute_rollup_day.delay(entity.pk, DAY1.isoformat()).get() > 0
+    raw["x"].status = "needs_reconnection"
+    raw["x"].save(update_fields=["status"])
+    assert dashboard_tasks.sweep_alerts.delay().get() >= 1
+    assert Alert.objects.filter(entity=entity, kind="channel_reconnection").count() == 1
+    assert dashboard_tasks.sweep_alerts.delay().get() == 0
+
+
+@pytest.mark.django_db
+def test_rebuild_rollups_command(entity):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    MentionFactory(entity=entity, created_at=timezone.now(), label="complaint", sentiment=-0.5)
+    out = StringIO()
+    call_command("rebuild_rollups", "--days", "2", "--entity", entity.slug, stdout=out)
+    assert f"{entity.slug}: 2 days, 1 rollup rows" in out.getvalue()
+    assert DailyRollup.objects.filter(entity=entity).count() == 1

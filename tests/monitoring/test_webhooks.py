@@ -198,3 +198,23 @@ def test_x_valid_delivery_opens_a_case(x_channel, pinned_classifier,
 
 def test_get_and_post_only():
     assert Client().put("/webhooks/meta/").status_code == 405
+
+
+def test_stuck_deliveries_are_processed(fb_channel, pinned_classifier):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    old = timezone.now() - timedelta(minutes=20)
+    lost, _ = services.webhook_delivery_store(source="meta", body=meta_body(), headers={})
+    died, _ = services.webhook_delivery_store(
+        source="meta", body=meta_body(comment_id="555_2", author="778"), headers={})
+    fresh, _ = services.webhook_delivery_store(
+        source="meta", body=meta_body(comment_id="555_3", author="779"), headers={})
+    WebhookDelivery.objects.filter(pk=lost.pk).update(received_at=old)
+    WebhookDelivery.objects.filter(pk=died.pk).update(received_at=old,
+                                                      status=DeliveryStatus.PROCESSING)
+    assert tasks.retry_stuck_webhook_deliveries() == 2
+    statuses = dict(WebhookDelivery.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "processed", died.pk: "processed", fresh.pk: "received"}
+    assert Mention.objects.count() == 2

@@ -137,3 +137,19 @@ def test_approvals_list_needs_the_right(entity, member_factory, client_for):
     assert cm.get(api(entity, "aprobaciones/")).status_code == 403
     approver = client_for(member_factory(entity, Role.APPROVER))
     assert len(approver.get(api(entity, "aprobaciones/")).json()["results"]) == 1
+
+
+def test_settings_endpoint(entity, admin_user, client_for):
+    client = client_for(admin_user)
+    assert client.get(api(entity, "ajustes/")).json()["service_start"] == "08:00"
+    bad = client.patch(api(entity, "ajustes/"), {"service_start": "18:00"},
+                       content_type="application/json")
+    assert bad.status_code == 400
+    ok = client.patch(api(entity, "ajustes/"), {"service_end": "16:30", "reclamo_days": 10},
+                      content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["service_end"] == "16:30"
+    too_long = client.patch(api(entity, "ajustes/"), {"queja_days": 20},
+                            content_type="application/json")
+    assert too_long.status_code == 400
+    assert client.options(api(entity, "raci/")).status_code == 200
+    assert client.options(api(entity, "ajustes/")).status_code == 200

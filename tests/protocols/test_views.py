@@ -175,3 +175,10 @@ def test_list_pages_do_not_query_per_row(entity, admin_user, client_for,
     for name in ("risk_list", "custody_list", "escalation_list"):
         with django_assert_max_num_queries(8):
             assert client.get(url(name, entity)).status_code == 200
+
+
+def test_rule_list_shows_labels_in_spanish(entity, admin_user, client_for):
+    EscalationRuleFactory(entity=entity, name="Urgentes", urgencies=["high"],
+                          platforms=["x"], notify_roles=[Role.APPROVER])
+    body = client_for(admin_user).get(url("escalation_list", entity)).content.decode()
+    assert "urgencia: Alta" in body and "Editar «Urgentes»" in body

@@ -124,3 +124,12 @@ def test_auditor_reads_but_cannot_write(entity, member_factory, client_for):
 
 def test_other_entity_gets_404(api, other_entity):
     assert api.get(f"/api/v1/e/{other_entity.slug}/plan/personas/").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "plan/personas/null,null/", "plan/indicadores/abc/mediciones/", "canales/no-es-uuid/",
+    "plan/objetivos/00000000-0000-0000-0000-000000000000/"])
+def test_malformed_or_unknown_ids_answer_json_404(api, entity, path):
+    response = api.get(f"/api/v1/e/{entity.slug}/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
