@@ -85,6 +85,8 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=60_000)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="print a cProfile of the 90-day requests")
     parser.add_argument("--nomigrations", action="store_true",
                         help="create the tables from the models (before migrations exist)")
     args = parser.parse_args()
@@ -190,6 +192,16 @@ def _run(args, connection, reset_queries):
                          "p95": times[max(0, round(0.95 * len(times)) - 1)],
                          "max": times[-1], "queries": queries}
     settings.DEBUG = False
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(5):
+            client.get(url, periods["90 days"])
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
     try:
         version = ".".join(str(p) for p in divmod(connection.pg_version, 10000))
     except Exception:  # noqa: BLE001

@@ -97,7 +97,7 @@ def entity_today(entity, now: datetime.datetime | None = None) -> datetime.date:
 # --- Sections ------------------------------------------------------------------------------
 
 
-def volume_and_sentiment(entity, period: Period, rollups: list[DailyRollup]) -> dict:
+def volume_and_sentiment(entity, period: Period, rollups: list) -> dict:
     dates = period.dates()
     by_platform: dict[str, dict[datetime.date, int]] = defaultdict(lambda: dict.fromkeys(dates, 0))
     by_category: dict[str, dict[datetime.date, int]] = defaultdict(lambda: dict.fromkeys(dates, 0))
@@ -145,29 +145,52 @@ def volume_and_sentiment(entity, period: Period, rollups: list[DailyRollup]) -> 
     }
 
 
-def case_rows(entity, period: Period) -> list[dict]:
-    """The few columns of each case opened in the period (one query)."""
+@dataclass(frozen=True)
+class CaseFact:
+    channel_id: int | None
+    assignee_id: int | None
+    answered: bool
+    hours: float | None
+    state: str
+
+
+def case_rows(entity, period: Period, *, now: datetime.datetime) -> list[CaseFact]:
+    """Each case opened in the period reduced once to its facts (one query, five columns)."""
     start, end = period.bounds(entity_tz(entity))
-    return list(Case.objects.filter(entity=entity, opened_at__gte=start, opened_at__lt=end)
-                .values("pk", "channel_id", "assignee_id", "status", "opened_at",
-                        "first_response_at", "first_response_due", "legal_due", "closed_at"))
+    facts = []
+    for channel_id, assignee_id, opened, answered, due in (
+            Case.objects.filter(entity=entity, opened_at__gte=start, opened_at__lt=end)
+            .values_list("channel_id", "assignee_id", "opened_at", "first_response_at",
+                         "first_response_due")):
+        hours, state = metrics.case_fact(opened, answered, due, now=now)
+        facts.append(CaseFact(channel_id, assignee_id, answered is not None, hours, state))
+    return facts
 
 
-def legal_answer_date(row: dict, tz) -> datetime.date | None:
-    """The answer date of a registered PQRSD: its closing, else its first published answer."""
-    answered = row.get("closed_at") or (row.get("first_response_at")
-                                        if row.get("status") == CaseStatus.ANSWERED else None)
+def legal_rows(entity, period: Period) -> list:
+    """Registered PQRSD opened in the period: legal deadline and answer columns (one query)."""
+    start, end = period.bounds(entity_tz(entity))
+    return list(Case.objects.filter(entity=entity, opened_at__gte=start, opened_at__lt=end,
+                                    legal_due__isnull=False)
+                .values_list("legal_due", "closed_at", "first_response_at", "status",
+                             named=True))
+
+
+def legal_answer_date(row, tz) -> datetime.date | None:
+    """The answer date of a registered PQRSD: its closing, else its first published answer
+    (when the case stands answered). `row` has closed_at, first_response_at and status."""
+    answered = row.closed_at or (row.first_response_at
+                                 if row.status == CaseStatus.ANSWERED else None)
     return answered.astimezone(tz).date() if answered else None
 
 
-def response_section(entity, rows: list[dict], *, now: datetime.datetime) -> dict:
+def response_section(entity, rows: list[CaseFact], legal: list, *,
+                     now: datetime.datetime) -> dict:
     tz = entity_tz(entity)
-    times = metrics.response_times((r["opened_at"], r["first_response_at"]) for r in rows)
-    sla = metrics.sla_share(((r["first_response_due"], r["first_response_at"]) for r in rows),
-                            now=now)
-    legal_rows = [(r["legal_due"], legal_answer_date(r, tz)) for r in rows if r["legal_due"]]
-    legal = metrics.legal_share(legal_rows, today=now.astimezone(tz).date())
-    return {"times": times, "sla": sla, "legal": legal, "cases": len(rows)}
+    times, sla = metrics.summarize((r.hours, r.state) for r in rows)
+    legal_share = metrics.legal_share([(r.legal_due, legal_answer_date(r, tz)) for r in legal],
+                                      today=now.astimezone(tz).date())
+    return {"times": times, "sla": sla, "legal": legal_share, "cases": len(rows)}
 
 
 def open_case_ages(entity, *, now: datetime.datetime) -> list[tuple[str, int]]:
@@ -188,7 +211,22 @@ def open_case_ages(entity, *, now: datetime.datetime) -> list[tuple[str, int]]:
 
 
 def leaders(entity, period: Period) -> dict:
-    """Top authors and conversations of the period, summed from the daily leader lists."""
+    """Top authors and conversations of the period (cached until the rollups change)."""
+    from django.core.cache import cache
+
+    from .rollups import rollup_version
+
+    key = (f"dashboard:leaders:{entity.public_id}:{period.start}:{period.end}:"
+           f"{rollup_version(entity.pk)}")
+    cached = cache.get(key)
+    if cached is None:
+        cached = _leaders_uncached(entity, period)
+        cache.set(key, cached, timeout=3600)
+    return cached
+
+
+def _leaders_uncached(entity, period: Period) -> dict:
+    """Summed from the daily leader lists: the top authors and conversations of the period."""
     author_counts: Counter = Counter()
     author_negative: Counter = Counter()
     thread_counts: Counter = Counter()
@@ -228,12 +266,12 @@ def kpi_section(entity) -> list[dict]:
     return out
 
 
-def workload_section(entity, rows: list[dict], *, now: datetime.datetime) -> list[dict]:
+def workload_section(entity, rows: list[CaseFact], *, now: datetime.datetime) -> list[dict]:
     """Per community manager: cases assigned in the period, answered, SLA met, waiting now."""
-    by_user: dict[int, list[dict]] = defaultdict(list)
+    by_user: dict[int, list] = defaultdict(list)
     for r in rows:
-        if r["assignee_id"]:
-            by_user[r["assignee_id"]].append(r)
+        if r.assignee_id:
+            by_user[r.assignee_id].append(r)
     waiting = dict(Case.objects.filter(entity=entity, status__in=ACTIVE_CASE_STATUSES,
                                        assignee__isnull=False)
                    .exclude(status=CaseStatus.ANSWERED)
@@ -246,20 +284,17 @@ def workload_section(entity, rows: list[dict], *, now: datetime.datetime) -> lis
     out = []
     for user_id in ids:
         user_rows = by_user.get(user_id, [])
-        sla = metrics.sla_share(((r["first_response_due"], r["first_response_at"])
-                                 for r in user_rows), now=now)
-        times = metrics.response_times((r["opened_at"], r["first_response_at"])
-                                       for r in user_rows)
+        times, sla = metrics.summarize((r.hours, r.state) for r in user_rows)
         user = users.get(user_id)
         out.append({"user": user, "name": user.display_name if user else "—",
                     "team": agencies.get(user_id) or _("Entity staff"),
                     "assigned": len(user_rows),
-                    "answered": sum(1 for r in user_rows if r["first_response_at"]),
+                    "answered": sum(1 for r in user_rows if r.answered),
                     "waiting": waiting.get(user_id, 0), "sla": sla, "times": times})
     return sorted(out, key=lambda x: (-x["assigned"], x["name"]))
 
 
-def presence_section(entity, period: Period, rollups: list[DailyRollup], rows: list[dict], *,
+def presence_section(entity, period: Period, rollups: list, rows: list, *,
                      now: datetime.datetime) -> list[dict]:
     channels = list(Channel.objects.filter(entity=entity).order_by("platform", "handle"))
     post_days: dict[int, set] = defaultdict(set)
@@ -269,23 +304,20 @@ def presence_section(entity, period: Period, rollups: list[DailyRollup], rows: l
     last_post = dict(DailyRollup.objects.filter(entity=entity, own_posts__gt=0,
                                                 channel__isnull=False)
                      .values_list("channel_id").annotate(last=Max("day")))
-    cases_by_channel: dict[int, list[dict]] = defaultdict(list)
+    cases_by_channel: dict[int, list] = defaultdict(list)
     for r in rows:
-        if r["channel_id"]:
-            cases_by_channel[r["channel_id"]].append(r)
+        if r.channel_id:
+            cases_by_channel[r.channel_id].append(r)
     today = now.astimezone(entity_tz(entity)).date()
     out = []
     for channel in channels:
         channel_rows = cases_by_channel.get(channel.pk, [])
-        times = metrics.response_times((r["opened_at"], r["first_response_at"])
-                                       for r in channel_rows)
-        sla = metrics.sla_share(((r["first_response_due"], r["first_response_at"])
-                                 for r in channel_rows), now=now)
+        times, sla = metrics.summarize((r.hours, r.state) for r in channel_rows)
         last = last_post.get(channel.pk)
         score = metrics.presence_score(
             days_with_posts=len(post_days.get(channel.pk, ())), period_days=period.days,
             cases_total=len(channel_rows),
-            cases_answered=sum(1 for r in channel_rows if r["first_response_at"]),
+            cases_answered=sum(1 for r in channel_rows if r.answered),
             sla=sla, median_hours=times.median_hours,
             days_since_last_post=(today - last).days if last else None)
         out.append({"channel": channel, "score": score, "last_post": last, "times": times,
@@ -304,14 +336,14 @@ def dashboard_data(entity, period: Period, *, now: datetime.datetime | None = No
 
     now = now or timezone.now()
     rollups = list(DailyRollup.objects.filter(entity=entity, day__gte=period.start,
-                                              day__lte=period.end).only(
+                                              day__lte=period.end).values_list(
         "day", "channel_id", "platform", "category", "mentions", "negative", "neutral",
-        "positive", "sentiment_sum", "own_posts"))
-    rows = case_rows(entity, period)
+        "positive", "sentiment_sum", "own_posts", named=True))
+    rows = case_rows(entity, period, now=now)
     return {
         "period": period,
         "volume": volume_and_sentiment(entity, period, rollups),
-        "response": response_section(entity, rows, now=now),
+        "response": response_section(entity, rows, legal_rows(entity, period), now=now),
         "ages": open_case_ages(entity, now=now),
         "leaders": leaders(entity, period),
         "kpis": kpi_section(entity),

@@ -144,9 +144,7 @@ def transparency_data(entity, period: Period, *, today: datetime.date | None = N
     rows = []
     for reg in registrations:
         case = reg.case
-        answered_on = legal_answer_date({"closed_at": case.closed_at,
-                                         "first_response_at": case.first_response_at,
-                                         "status": case.status}, tz)
+        answered_on = legal_answer_date(case, tz)
         filed_on = filing_date(reg.received_at, entity=entity)
         transferred = OutcomeKind.TRANSFERRED in outcome_kinds[case.pk]
         if answered_on is not None:

@@ -9,8 +9,10 @@ mentions since the last run (late deliveries land in the right day).
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
@@ -95,6 +97,20 @@ def compute_day(entity, day: datetime.date) -> tuple[list[DailyRollup], list[Dai
     return compute_range(entity, day, day)
 
 
+def version_key(entity_id: int) -> str:
+    return f"dashboard:rollups:version:{entity_id}"
+
+
+def rollup_version(entity_id: int) -> str:
+    """A token that changes whenever the entity's rollups are rewritten (cache keys use it)."""
+    key = version_key(entity_id)
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(key, version, timeout=None)
+    return version
+
+
 @transaction.atomic
 def _rewrite(entity, start: datetime.date, end: datetime.date) -> int:
     rows, leaders = compute_range(entity, start, end)
@@ -102,6 +118,11 @@ def _rewrite(entity, start: datetime.date, end: datetime.date) -> int:
     DailyLeaders.objects.filter(entity=entity, day__gte=start, day__lte=end).delete()
     DailyRollup.objects.bulk_create(rows, batch_size=1000)
     DailyLeaders.objects.bulk_create(leaders, batch_size=200)
+    # Readers cache what they derive from the rollups under this version: a new one, after
+    # the commit, makes them read again.
+    # Deleted now and again after the commit (a reader in between may cache the old rows).
+    cache.delete(version_key(entity.pk))
+    transaction.on_commit(lambda: cache.delete(version_key(entity.pk)))
     return len(rows)
 
 

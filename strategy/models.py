@@ -322,6 +322,9 @@ class PlanPerson(models.Model):
                         message=_("The contract cannot end before it starts."))
         if self.is_outsourced and not self.agency:
             raise ValidationError({"agency": _("Name the agency of an outsourced person.")})
+        if self.user_id and not Membership.objects.filter(
+                user_id=self.user_id, entity_id=self.entity_id, is_active=True).exists():
+            raise ValidationError({"user": _("Choose a member of this entity.")})
 
     @property
     def contract_days_left(self) -> int | None:

@@ -96,6 +96,7 @@ class BlueskyClient(BaseClient):
     platform = "bluesky"
     official_base_url = "https://bsky.social"
     page_size = 50
+    max_post_chars = 300  # graphemes; code points are a safe upper bound for Spanish text
 
     def auth_headers(self) -> dict[str, str]:
         return {}  # set after createSession
@@ -207,6 +208,7 @@ class BlueskyClient(BaseClient):
 
     def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
               idempotency_key: str = "") -> PublishedReply:
+        self.check_length(text)
         if isinstance(in_reply_to, str) or not text_of(in_reply_to.raw.get("cid")):
             uri = in_reply_to if isinstance(in_reply_to, str) else in_reply_to.external_id
             item = self._post_view(uri)
@@ -216,9 +218,20 @@ class BlueskyClient(BaseClient):
         root = as_dict(dig(item, "record", "reply", "root"))
         if not (text_of(root.get("uri")) and text_of(root.get("cid"))):
             root = parent
+        return self._create(text, {"root": {"uri": root["uri"], "cid": root["cid"]},
+                                   "parent": parent})
+
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        if media:
+            raise PermanentError("Bluesky image upload is not supported: publish text only")
+        return self._create(text, None)
+
+    def _create(self, text: str, reply: dict | None) -> PublishedReply:
+        self.check_length(text)
         record = {"$type": "app.bsky.feed.post", "text": text,
-                  "createdAt": iso(datetime.now(tz=UTC)), "langs": ["es"],
-                  "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent}}
+                  "createdAt": iso(datetime.now(tz=UTC)), "langs": ["es"]}
+        if reply is not None:
+            record["reply"] = reply
         body = {"repo": self.did, "collection": "app.bsky.feed.post", "record": record}
         payload = require_dict(self._call("POST", "com.atproto.repo.createRecord",
                                           json_body=body), "Bluesky createRecord")

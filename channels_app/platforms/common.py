@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from .base import AuthorData, FetchResult, NormalizedMention, TransientError
+from .base import AuthorData, FetchResult, NormalizedMention, PermanentError, TransientError
 from .transport import Transport
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -197,6 +197,19 @@ class BaseClient:
 
     def classify_error(self, response: httpx.Response, payload: Any):
         return None
+
+    max_post_chars = 0  # the network's text limit for a post or reply (0 = not checked)
+
+    def check_length(self, text: str) -> None:
+        """Refuse before sending what the network would refuse (a permanent error)."""
+        if self.max_post_chars and len(text) > self.max_post_chars:
+            raise PermanentError(
+                f"text of {len(text)} characters exceeds the {self.platform} limit of "
+                f"{self.max_post_chars}")
+
+    # Clients that can publish new posts (the editorial calendar) define
+    # `publish(*, text, idempotency_key="", media=()) -> PublishedReply`; Instagram and
+    # YouTube need media upload flows and do not (callers test with getattr).
 
     def get(self, path: str, params: Any = None, **kwargs) -> Any:
         return self.transport.request("GET", path, params=params, **kwargs)[0]

@@ -168,6 +168,7 @@ class FacebookClient(BaseClient):
     lookback_days = 30
     posts_per_page = 25
     comments_per_page = 100
+    max_post_chars = 8000
     _cut_at = None
 
     def classify_error(self, response, payload):
@@ -248,6 +249,7 @@ class FacebookClient(BaseClient):
     def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
               idempotency_key: str = "") -> PublishedReply:
         target = in_reply_to if isinstance(in_reply_to, str) else in_reply_to.external_id
+        self.check_length(text)
         payload, _response = self.transport.request(
             "POST", f"/{target}/comments", data={"message": text})
         reply_id = text_of(dig(payload, "id"))
@@ -255,6 +257,26 @@ class FacebookClient(BaseClient):
             raise PermanentError("Graph answered without the new comment id")
         return PublishedReply(external_id=reply_id,
                               url=f"https://www.facebook.com/{reply_id}")
+
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        """A Page post (`POST /{page-id}/feed`), or a photo post for one image by URL."""
+        self.check_length(text)
+        images = [m for m in media if isinstance(m, dict) and m.get("kind") == "image"]
+        if len(images) != len(media) or len(images) > 1:
+            raise PermanentError("Facebook publishing supports text and at most one image")
+        if images:
+            payload, _r = self.transport.request(
+                "POST", f"/{self.account_id}/photos",
+                data={"url": images[0].get("url", ""), "message": text})
+            post_id = text_of(dig(payload, "post_id")) or text_of(dig(payload, "id"))
+        else:
+            payload, _r = self.transport.request("POST", f"/{self.account_id}/feed",
+                                                 data={"message": text})
+            post_id = text_of(dig(payload, "id"))
+        if not post_id:
+            raise PermanentError("Graph answered without the new post id")
+        return PublishedReply(external_id=post_id,
+                              url=f"https://www.facebook.com/{post_id.replace('_', '/posts/')}")
 
     def profile(self) -> Profile:
         payload = require_dict(self.get(

@@ -96,6 +96,7 @@ class InstagramClient(BaseClient):
     media_pages = 2
     media_per_page = 25
     comments_per_page = 50
+    max_post_chars = 2200
 
     def classify_error(self, response, payload):
         return meta_error(response, payload)
@@ -164,6 +165,7 @@ class InstagramClient(BaseClient):
             # Replies are one level deep: a reply to a reply lands on its top-level comment.
             parent = text_of(in_reply_to.raw.get("parent_id"))
             target = parent or in_reply_to.external_id
+        self.check_length(text)
         payload, _response = self.transport.request(
             "POST", f"/{target}/replies", params={"message": text})
         reply_id = text_of(dig(payload, "id"))

@@ -103,6 +103,7 @@ class MastodonClient(BaseClient):
     platform = "mastodon"
     official_base_url = "https://mastodon.social"
     page_size = 40
+    max_post_chars = 500  # the default; instances may allow more
 
     def fetch_mentions(self, cursor: str | None) -> FetchResult:
         state = load_cursor(cursor)
@@ -182,14 +183,23 @@ class MastodonClient(BaseClient):
         if isinstance(in_reply_to, NormalizedMention) and \
                 in_reply_to.raw.get("visibility") == "direct":
             visibility = "direct"
+        return self._status({"status": text, "in_reply_to_id": status_id,
+                             "visibility": visibility}, idempotency_key)
+
+    def _status(self, body: dict, idempotency_key: str) -> PublishedReply:
+        self.check_length(body["status"])
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
-        payload, _response = self.transport.request(
-            "POST", "/api/v1/statuses", headers=headers,
-            json_body={"status": text, "in_reply_to_id": status_id, "visibility": visibility})
-        reply_id = text_of(dig(payload, "id"))
-        if not reply_id:
+        payload, _response = self.transport.request("POST", "/api/v1/statuses",
+                                                    headers=headers, json_body=body)
+        status_id = text_of(dig(payload, "id"))
+        if not status_id:
             raise PermanentError("Mastodon answered without the new status id")
-        return PublishedReply(external_id=reply_id, url=text_of(dig(payload, "url")))
+        return PublishedReply(external_id=status_id, url=text_of(dig(payload, "url")))
+
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        if media:
+            raise PermanentError("Mastodon media upload is not supported: publish text only")
+        return self._status({"status": text, "visibility": "public"}, idempotency_key)
 
     def profile(self) -> Profile:
         account = require_dict(self.get("/api/v1/accounts/verify_credentials"),

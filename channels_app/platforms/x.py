@@ -97,6 +97,7 @@ class XClient(BaseClient):
     platform = "x"
     official_base_url = "https://api.x.com"
     page_size = 100
+    max_post_chars = 280  # weighted; URLs count 23 (not modelled: the limit is a guard)
 
     def classify_error(self, response: httpx.Response, payload: Any):
         if response.status_code == 402:
@@ -158,16 +159,24 @@ class XClient(BaseClient):
                               {"query": query[:512], "max_results": max(10, self.page_size),
                                "sort_order": "recency"}, cursor, "next_token")
 
-    def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
-              idempotency_key: str = "") -> PublishedReply:
-        target = in_reply_to if isinstance(in_reply_to, str) else in_reply_to.external_id
-        body = {"text": text, "reply": {"in_reply_to_tweet_id": target}}
+    def _create(self, body: dict) -> PublishedReply:
+        self.check_length(body["text"])
         payload, _response = self.transport.request("POST", "/2/tweets", json_body=body)
         reply_id = text_of(dig(payload, "data", "id"))
         if not reply_id:
             raise PermanentError("X answered without the new post id")
         url = f"https://x.com/{self.handle}/status/{reply_id}" if self.handle else ""
         return PublishedReply(external_id=reply_id, url=url)
+
+    def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
+              idempotency_key: str = "") -> PublishedReply:
+        target = in_reply_to if isinstance(in_reply_to, str) else in_reply_to.external_id
+        return self._create({"text": text, "reply": {"in_reply_to_tweet_id": target}})
+
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        if media:
+            raise PermanentError("X media upload is not supported: publish text only")
+        return self._create({"text": text})
 
     def profile(self) -> Profile:
         payload = require_dict(self.get("/2/users/me", {"user.fields": USER_FIELDS}), "X user")

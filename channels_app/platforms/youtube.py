@@ -137,6 +137,7 @@ class YouTubeClient(BaseClient):
     platform = "youtube"
     official_base_url = "https://www.googleapis.com/youtube/v3"
     page_size = 100
+    max_post_chars = 10000
 
     def classify_error(self, response, payload):
         return google_error(response, payload)
@@ -201,6 +202,7 @@ class YouTubeClient(BaseClient):
             parent = in_reply_to
         else:  # replies are one level deep: answer on the thread's top-level comment
             parent = in_reply_to.thread_external_id or in_reply_to.external_id
+        self.check_length(text)
         body = {"snippet": {"parentId": parent, "textOriginal": text}}
         payload, _response = self.transport.request(
             "POST", "/comments", params={"part": "snippet"}, json_body=body)

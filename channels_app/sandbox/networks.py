@@ -464,6 +464,18 @@ class FacebookNetwork(GraphNetwork):
                                    self.limit_of(request, 25), self.bad_cursor)
             return self.page_response(request, [self.render_post(world, i, account, fields)
                                                 for i in page], page, token)
+        if len(parts) == 2 and parts[1] in ("feed", "photos") and request.method == "POST":
+            account = world.account("facebook", parts[0])
+            form = {**{k: v[-1] for k, v in request.query.items()}, **request.form()}
+            message = str(form.get("message") or "")
+            if parts[1] == "feed" and not message:
+                return self.error(400, "(#100) Missing message or attachment", 100)
+            if parts[1] == "photos" and not form.get("url"):
+                return self.error(400, "(#100) Missing url or source", 100)
+            item = world.record_reply(account, parent=None, text=message)
+            if parts[1] == "photos":
+                return _resp({"id": str(10**14 + item.seq), "post_id": item.id})
+            return _resp({"id": item.id})
         if len(parts) == 2 and parts[1] == "comments":
             target = world.get("facebook", parts[0])
             if target is None:

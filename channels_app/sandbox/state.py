@@ -182,7 +182,7 @@ class World:
         if platform == "x":
             item.id = str(1890000000000000000 + seq * 4096 + rng.randint(0, 4095))
         elif platform == "facebook":
-            if item.kind == "own" or item.extra.get("visitor_post"):
+            if item.kind == "own" or item.extra.get("visitor_post") or not item.container_id:
                 item.id = f"{account.account_id}_{100000000000000 + seq}"
             else:
                 post_number = item.container_id.rsplit("_", 1)[-1]

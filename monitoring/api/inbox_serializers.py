@@ -23,6 +23,13 @@ class CaseListSerializer(serializers.ModelSerializer):
                   "legal_due", "opened_at", "author_flagged", "snippet"]
 
 
+class CasePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = CaseListSerializer(many=True)
+
+
 class MentionSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     author = serializers.CharField(source="author.__str__", read_only=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -63,8 +63,21 @@ class InboxAPIView(APIView):
             raise PermissionDenied(str(exc)) from exc
 
 
+FILTER_PARAMETERS = [
+    OpenApiParameter(name, str, required=False, description=description)
+    for name, description in (
+        ("status", "active (default), all, or a case status"), ("platform", "network"),
+        ("channel", "channel id"), ("category", "category"), ("pqrsd", "PQRSD type"),
+        ("urgency", "urgency"), ("assignee", "membership id"), ("tag", "tag"),
+        ("mine", "1: assigned to me"), ("unassigned", "1: nobody has it"),
+        ("overdue", "1: past a deadline"), ("due_today", "1: due today"),
+        ("flagged", "1: author flagged"), ("q", "full-text search (Spanish)"),
+        ("page", "page number"))
+]
+
+
 class CaseListAPI(InboxAPIView):
-    @extend_schema(responses=s.CaseListSerializer(many=True))
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=s.CasePageSerializer)
     def get(self, request, entity_slug):
         filters = selectors.InboxFilters.from_query(request.query_params)
         try:

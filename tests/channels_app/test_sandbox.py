@@ -20,7 +20,13 @@ from channels_app.sandbox.accounts import DEMO_ACCOUNTS
 from channels_app.sandbox.generator import strip_accents
 from tests.factories import EntityFactory
 
-from .platforms.conftest import demo_account, sandbox, sandbox_server  # noqa: F401
+from .platforms import conftest as platform_fixtures
+from .platforms.conftest import demo_account
+
+# The same fixtures as tests/channels_app/platforms (a running sandbox, reset per test).
+sandbox_server = pytest.fixture(scope="session", name="sandbox_server")(
+    platform_fixtures.sandbox_server.__wrapped__)
+sandbox = pytest.fixture(name="sandbox")(platform_fixtures.sandbox.__wrapped__)
 
 
 def texts(app: SandboxApp, platform="x", account="1500000000000000001", count=30):

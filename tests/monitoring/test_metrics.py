@@ -141,3 +141,14 @@ def test_sentiment_bucket_thresholds():
     assert metrics.sentiment_bucket(-0.5) == "negative"
     assert metrics.sentiment_bucket(-0.2) == "neutral"
     assert metrics.sentiment_bucket(0.21) == "positive"
+
+
+def test_one_pass_summary_agrees_with_the_definitions():
+    now = h(10)
+    cases = [(h(0), h(2), h(4)), (h(0), h(5), h(4)), (h(0), None, h(4)), (h(0), None, h(12)),
+             (h(1), h(1.5), h(3))]
+    facts = [metrics.case_fact(o, a, d, now=now) for o, a, d in cases]
+    times, share = metrics.summarize(facts)
+    assert times == metrics.response_times([(o, a) for o, a, _d in cases])
+    assert share == metrics.sla_share([(d, a) for _o, a, d in cases], now=now)
+    assert (share.met, share.total, share.pending) == (2, 4, 1)

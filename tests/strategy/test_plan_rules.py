@@ -137,3 +137,16 @@ def test_overview_query_count_does_not_grow_with_the_plan(entity, member_factory
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)
+
+
+def test_a_person_can_only_be_linked_to_a_member_of_the_entity(entity, other_entity,
+                                                               member_factory, admin_user):
+    outsider = member_factory(other_entity, Role.COMMUNICATIONS_OFFICER)
+    with pytest.raises(ValidationError) as info:
+        plan_services.plan_item_create(actor=admin_user, entity=entity, model=PlanPerson,
+                                       data={"role": "team", "name": "X", "user": outsider})
+    assert "user" in info.value.error_dict
+    insider = member_factory(entity, Role.COMMUNITY_MANAGER)
+    person = plan_services.plan_item_create(actor=admin_user, entity=entity, model=PlanPerson,
+                                            data={"role": "team", "name": "Y", "user": insider})
+    assert person.user == insider

@@ -326,3 +326,39 @@ def test_youtube_new_replies_beyond_the_five_inline_are_read(sandbox):
     later = client.fetch_mentions(first.next_cursor)
     assert {m.external_id for m in later.mentions} == {i["id"] for i in late}
     assert all(m.in_reply_to_external_id == top["id"] for m in later.mentions)
+
+
+@pytest.mark.parametrize("platform", ["x", "facebook", "mastodon", "bluesky"])
+def test_publish_a_post(sandbox, platform):
+    client = sandbox.client(platform)
+    text = "Este sábado, jornada de vacunación en el parque principal. #SanIsidroSaludable"
+    published = client.publish(text=text, idempotency_key="post-1")
+    assert published.external_id and published.url.startswith("https://")
+    [recorded] = sandbox.control("GET", "/replies")["replies"]
+    assert recorded == {**recorded, "id": published.external_id, "text": text,
+                        "in_reply_to": ""}
+
+
+def test_facebook_publishes_one_image_by_url(sandbox):
+    client = sandbox.client("facebook")
+    published = client.publish(text="Así quedó el parque", media=(
+        {"kind": "image", "url": "https://example.gov.co/parque.jpg", "alt_text": "Parque"},))
+    assert published.external_id.startswith(demo_account("facebook").account_id + "_")
+
+
+@pytest.mark.parametrize("platform", ["instagram", "youtube"])
+def test_networks_needing_an_upload_flow_do_not_offer_publish(sandbox, platform):
+    assert getattr(sandbox.client(platform), "publish", None) is None
+
+
+@pytest.mark.parametrize("platform,limit", [("x", 280), ("mastodon", 500), ("bluesky", 300)])
+def test_text_over_the_network_limit_is_refused_before_sending(sandbox, platform, limit):
+    from channels_app.platforms import PermanentError
+
+    client = sandbox.client(platform)
+    before = len(sandbox.world.requests)
+    with pytest.raises(PermanentError):
+        client.publish(text="a" * (limit + 1))
+    with pytest.raises(PermanentError):
+        client.reply(in_reply_to="1", text="a" * (limit + 1))
+    assert len(sandbox.world.requests) == before

@@ -1,0 +1,127 @@
+"""A worker's memory while it ingests mentions through the real pipeline, in one process.
+
+    DATABASE_URL=… REDIS_URL=… .venv/bin/python -m bench.memory --mentions 100000 [--batch 100]
+
+Runs `monitoring.services.mention_ingest_batch` on pages of `--batch` new mentions (each
+page committed, as the poll task does) for a dedicated entity (`bench-ingesta`, kept apart
+from the inbox figures), and samples the process's resident memory (VmRSS of
+/proc/self/status) twenty times. Prints one JSON line per sample and a final JSON summary.
+Growth is measured from the sample after the first 10 % (classifier loaded, caches warm) to
+the last one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import sys
+import time
+from datetime import timedelta
+
+from .common import setup_django
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def pages(count: int, batch: int, run: str, seed: int = 3):
+    """Pages of new mentions as an X poll returns them (lazily: nothing kept in memory)."""
+    from django.utils import timezone
+
+    from channels_app.platforms.base import AuthorData, NormalizedMention
+
+    from .dataset import _texts
+
+    rng = random.Random(seed)
+    texts = _texts(rng)
+    labels = ["complaint"] * 35 + ["question"] * 25 + ["praise"] * 15 + ["other"] * 25
+    start = timezone.now() - timedelta(days=1)
+    authors = 20_000
+    for first in range(0, count, batch):
+        page = []
+        for i in range(first, min(count, first + batch)):
+            k = int(authors * rng.random() ** 2.5)
+            external_id = f"{run}{i:08d}"
+            reply = rng.random() < 0.2 and i > 0
+            parent = f"{run}{rng.randrange(max(1, i)):08d}" if reply else ""
+            page.append(NormalizedMention(
+                platform="x", external_id=external_id,
+                author=AuthorData(external_id=f"m{k}", handle=f"vecina_{k}", name=f"Vecina {k}",
+                                  followers=k % 3000),
+                text=texts[rng.choice(labels)][rng.randrange(len(texts["other"]))],
+                created_at=start + timedelta(milliseconds=i * 50),
+                url=f"https://x.com/i/status/{external_id}", in_reply_to_external_id=parent,
+                thread_external_id=parent or external_id,
+                raw={"id": external_id, "author_id": f"m{k}"}))
+        yield page
+
+
+def ingest_entity():
+    from channels_app.models import Channel
+    from strategy.models import Entity
+    from strategy.validators import nit_check_digit
+
+    base = "899100000"
+    entity, _ = Entity.objects.get_or_create(slug="bench-ingesta", defaults={
+        "name": "Entidad de prueba de ingesta", "kind": "publica",
+        "nit": f"{base}-{nit_check_digit(base)}"})
+    channel, _ = Channel.objects.get_or_create(entity=entity, platform="x", defaults={
+        "handle": "ingesta_bench", "account_id": "1"})
+    return entity, channel
+
+
+def run(*, mentions: int, batch: int, out=print) -> dict:
+    from django.db import transaction
+
+    from monitoring.services import mention_ingest_batch
+
+    entity, channel = ingest_entity()
+    run_id = str(int(time.time()))[-7:]
+    samples = []
+    every = max(1, mentions // batch // 20)
+    started = time.perf_counter()
+    done = created = cases = 0
+    for n, page in enumerate(pages(mentions, batch, run_id), start=1):
+        with transaction.atomic():
+            result = mention_ingest_batch(entity=entity, channel=channel, mentions=page,
+                                          source="poll")
+        done += len(page)
+        created += result.created
+        cases += result.cases_opened
+        if n % every == 0 or done == mentions:
+            gc.collect()
+            sample = {"mentions": done, "rss_mb": round(rss_mb(), 1),
+                      "seconds": round(time.perf_counter() - started, 1)}
+            samples.append(sample)
+            out(json.dumps(sample))
+    warm = next((s for s in samples if s["mentions"] >= mentions * 0.1), samples[0])
+    last = samples[-1]
+    summary = {"summary": True, "mentions": done, "created": created, "cases": cases,
+               "batch": batch, "seconds": last["seconds"],
+               "rate": done / last["seconds"] if last["seconds"] else 0.0,
+               "rss_start_mb": samples[0]["rss_mb"], "rss_warm_mb": warm["rss_mb"],
+               "rss_end_mb": last["rss_mb"], "rss_max_mb": max(s["rss_mb"] for s in samples),
+               "growth_mb": round(last["rss_mb"] - warm["rss_mb"], 1), "samples": samples}
+    out(json.dumps(summary))
+    return summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=100)
+    args = parser.parse_args()
+    setup_django()
+    run(mentions=args.mentions, batch=args.batch, out=lambda line: print(line, flush=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
