@@ -221,14 +221,72 @@ def ensure(*, scale: float, rebuild: bool, log=print) -> Dataset:
     try:
         call_command("migrate", verbosity=0, interactive=False)
     except DatabaseError as exc:
-        # A migration now creates a table the bench had created from the models: start over.
+        # A new migration creates what the bench had created from the models: drop those
+        # (they hold no bench data but rollups), migrate again; rebuild only if that fails.
         log(f"dataset: migrating the kept data set failed ({exc.__class__.__name__}: "
-            f"{str(exc).splitlines()[0]}); rebuilding")
-        return ensure(scale=scale, rebuild=True, log=log)
+            f"{str(exc).splitlines()[0]}); dropping what the bench created and retrying")
+        try:
+            _forget_synced(log=log)
+            call_command("migrate", verbosity=0, interactive=False)
+        except DatabaseError as again:
+            log(f"dataset: still failing ({str(again).splitlines()[0]}); rebuilding")
+            return ensure(scale=scale, rebuild=True, log=log)
     sync_schema(log=log)
+    _ensure_rollups(log=log)
     found = existing(scale)
     log(f"dataset: reusing {found.mentions:,} mentions, {found.open_cases:,} open cases")
     return found
+
+
+SYNCED_DDL = "CREATE TABLE IF NOT EXISTS bench_synced (kind text NOT NULL, name text NOT NULL)"
+
+
+def _remember(kind: str, name: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(SYNCED_DDL)
+        cursor.execute("INSERT INTO bench_synced VALUES (%s, %s)", [kind, name])
+
+
+def _forget_synced(*, log=print) -> None:
+    """Drop the tables, columns and index sync_schema created (a migration now owns them)."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SYNCED_DDL)
+        cursor.execute("SELECT kind, name FROM bench_synced")
+        rows = cursor.fetchall()
+        qn = connection.ops.quote_name
+        for kind, name in rows:
+            if kind == "table":
+                cursor.execute(f"DROP TABLE IF EXISTS {qn(name)} CASCADE")
+            elif kind == "column":
+                table, column = name.split(".", 1)
+                cursor.execute(f"ALTER TABLE {qn(table)} DROP COLUMN IF EXISTS {qn(column)}")
+            elif kind == "index":
+                cursor.execute(f"DROP INDEX IF EXISTS {qn(name)}")
+        cursor.execute("DELETE FROM bench_synced")
+        # Django forgets the migrations of apps whose tables were dropped this way? No: they
+        # were never applied (that is why sync_schema created the tables).
+    log(f"dataset: dropped {len(rows)} objects created before their migration existed")
+
+
+def _ensure_rollups(*, log=print) -> None:
+    """Rebuild the dashboard's rollups when their table was (re)created empty."""
+    from django.utils import timezone
+
+    from strategy.models import Entity
+
+    try:
+        from monitoring.dashboard_models import DailyRollup
+    except ImportError:
+        return
+    if DailyRollup.objects.exists():
+        return
+    started = time.perf_counter()
+    _rollups(list(Entity.objects.filter(slug__regex=r"^bench-[0-9]+$")), timezone.now())
+    log(f"dataset: rollups rebuilt in {time.perf_counter() - started:.0f} s")
 
 
 def sync_schema(*, log=print) -> list[str]:
@@ -253,6 +311,7 @@ def sync_schema(*, log=print) -> list[str]:
             if table not in tables:
                 editor.create_model(model)
                 added.append(table)
+                _remember("table", table)
                 continue
             with connection.cursor() as cursor:
                 columns = {c.name for c in connection.introspection.get_table_description(
@@ -261,6 +320,7 @@ def sync_schema(*, log=print) -> list[str]:
                 if f.column not in columns:
                     editor.add_field(model, f)
                     added.append(f"{table}.{f.column}")
+                    _remember("column", f"{table}.{f.column}")
     from monitoring.models import Mention
 
     with connection.cursor() as cursor:
@@ -272,6 +332,7 @@ def sync_schema(*, log=print) -> list[str]:
             editor.add_index(Mention, GinIndex(SearchVector("text", config="spanish"),
                                                name="monitoring_mention_fts_idx"))
         added.append("monitoring_mention_fts_idx")
+        _remember("index", "monitoring_mention_fts_idx")
     if added:
         log("dataset: created what no migration has yet: " + ", ".join(added))
     return added

@@ -56,7 +56,7 @@ def measure(*, runs: int, log=print) -> list[dict]:
         for path in page["paths"][:3]:  # warm: templates, translations, connection
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
-        times, counts, slowest = [], [], (0.0, "")
+        times, counts, sql_times, slowest = [], [], [], (0.0, "")
         for i in range(runs):
             path = page["paths"][i % len(page["paths"])]
             with CaptureQueriesContext(connection) as captured:
@@ -65,11 +65,13 @@ def measure(*, runs: int, log=print) -> list[dict]:
                 times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (path, response.status_code)
             counts.append(len(captured.captured_queries))
+            sql_times.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
             for q in captured.captured_queries:
                 if float(q["time"]) * 1000 > slowest[0]:
                     slowest = (float(q["time"]) * 1000, q["sql"])
         row = {**{k: page[k] for k in ("key", "label", "aim")}, **summary(times),
                "queries": max(counts), "queries_min": min(counts),
+               "sql_p50": summary(sql_times)["p50"],
                "slowest_ms": slowest[0], "slowest_sql": slowest[1]}
         row["explain"] = explain(page["key"], slowest[1])
         results.append(row)
@@ -82,11 +84,12 @@ def explain(key: str, sql: str) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of a captured SELECT, saved beside the other results."""
     from django.db import connection
 
+    path = EXPLAIN_DIR / f"explain-{key}.txt"
     if not sql.lstrip().upper().startswith("SELECT"):
+        path.write_text(sql + "\n\n(not a SELECT: not explained)\n")
         return ""
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
         plan = "\n".join(r[0] for r in cursor.fetchall())
-    path = EXPLAIN_DIR / f"explain-{key}.txt"
     path.write_text(sql + "\n\n" + plan + "\n")
     return plan

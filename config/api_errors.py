@@ -24,3 +24,15 @@ def api_exception_handler(exc, context):
         message = " ".join(str(item) for item in data)
     response.data = {"error": {"code": str(code), "message": message, "fields": fields}}
     return response
+
+
+def not_found(request, exception=None):
+    """404 for URLs no view matched: JSON in the API's error format, the HTML page elsewhere."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": "not_found", "message": _("Not found."),
+                                       "fields": None}}, status=404)
+    return page_not_found(request, exception)

@@ -141,13 +141,30 @@ def search_cases(qs, entity, text: str):
                      | Q(author__name__icontains=text))
 
 
+#: A search matches at most this many cases (newest first); plenty for a person to read.
+SEARCH_LIMIT = 2000
+
+
+def _searched(user, entity, filters: InboxFilters):
+    """The member's cases matching the search, resolved once per request (one query) so the
+    page, its count and the facet counts do not each repeat the full-text search."""
+    if not filters.q:
+        return visible_cases(user, entity)
+    ids = getattr(filters, "_search_ids", None)
+    if ids is None:
+        ids = list(search_cases(visible_cases(user, entity), entity, filters.q)
+                   .order_by("-pk").values_list("pk", flat=True)[:SEARCH_LIMIT])
+        filters._search_ids = ids
+    return visible_cases(user, entity).filter(pk__in=ids)
+
+
 def _base(user, entity, filters: InboxFilters):
-    qs = visible_cases(user, entity)
+    qs = _searched(user, entity, filters)
     if filters.status == "active":
         qs = qs.filter(status__in=list(ACTIVE_CASE_STATUSES))
     elif filters.status != "all":
         qs = qs.filter(status=filters.status)
-    return search_cases(qs, entity, filters.q)
+    return qs
 
 
 def _apply(qs, user, filters: InboxFilters, *, skip: str = ""):
@@ -242,7 +259,7 @@ def inbox_counts(user, entity, filters: InboxFilters) -> dict:
                 .annotate(n=Count("pk")).values_list(column, "n"))
         return {key: n for key, n in rows if key is not None}
 
-    statuses = dict(search_cases(visible_cases(user, entity), entity, filters.q).order_by()
+    statuses = dict(_searched(user, entity, filters).order_by()
                     .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return {
         "flags": flags,

@@ -136,6 +136,23 @@ class InstagramClient(BaseClient):
         found.items.sort(key=lambda m: m.created_at)
         return FetchResult(mentions=found.items, next_cursor=mark.cursor(cursor))
 
+    def fetch_mention(self, *, media_id: str, comment_id: str = "") -> NormalizedMention | None:
+        """Read a mention announced by a `mentions` webhook (`parse_meta_mention_refs`): the
+        comment that mentions the account, or the caption of the media when no comment."""
+        if comment_id:
+            fields = (f"mentioned_comment.comment_id({comment_id})"
+                      "{id,text,timestamp,like_count,username,media{id,permalink}}")
+        else:
+            fields = (f"mentioned_media.media_id({media_id})"
+                      "{id,caption,permalink,timestamp,username,comments_count,like_count}")
+        payload = require_dict(self.get(f"/{self.account_id}", {"fields": fields}),
+                               "IG mention")
+        if comment_id:
+            comment = as_dict(payload.get("mentioned_comment"))
+            media = as_dict(comment.get("media")) or {"id": media_id}
+            return parse_comment(comment, media)
+        return parse_media(payload.get("mentioned_media"))
+
     def search(self, query: str, cursor: str | None) -> FetchResult:
         tag = query.strip().lstrip("#").split()[0] if query.strip() else ""
         if not tag:

@@ -664,6 +664,25 @@ class InstagramNetwork(GraphNetwork):
                 return self.error(400, "(#100) media_id and message are required", 100)
             item = world.record_reply(account, parent=target, text=str(form["message"]))
             return _resp({"id": item.id})
+        mentioned = re.match(r"mentioned_(comment|media)\.(?:comment|media)_id\((\w+)\)"
+                             r"\{(.*)\}$", spec)
+        if len(parts) == 1 and request.method == "GET" and mentioned:
+            kind, object_id, sub = mentioned.groups()
+            item = world.get("instagram", object_id)
+            if item is None:
+                return self.missing(object_id)
+            sub_fields = graph_fields(sub)
+            if kind == "comment":
+                rendered = self.render_comment(world, item, sub_fields, [], set())
+                if "media" in sub_fields:
+                    media = world.get("instagram", item.container_id)
+                    rendered["media"] = {"id": item.container_id, **(
+                        {"permalink": self.render_media(world, media, None, {"permalink"})
+                         ["permalink"]} if media else {})}
+            else:
+                rendered = self.render_media(world, item, world.account(
+                    "instagram", item.account_id), sub_fields)
+            return _resp({f"mentioned_{kind}": rendered, "id": parts[0]})
         if len(parts) == 1 and request.method == "GET":
             account = world.account("instagram", parts[0], create=False)
             if account is None:

@@ -199,12 +199,11 @@ def test_pdf_text_contains_spanish_accents(entity):
     from strategy.plan_export import plan_pdf
 
     PlanPersonFactory(entity=entity, role=PlanPersonRole.OWNER, name="Íñigo Núñez Peña")
-    data = plan_pdf(entity)
-    try:
-        from pypdf import PdfReader
-    except ImportError:
-        pytest.skip("pypdf not installed")
     import io
+
+    from pypdf import PdfReader
+
+    data = plan_pdf(entity)
 
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Plan de gestión de redes sociales" in text

@@ -362,3 +362,17 @@ def test_text_over_the_network_limit_is_refused_before_sending(sandbox, platform
     with pytest.raises(PermanentError):
         client.reply(in_reply_to="1", text="a" * (limit + 1))
     assert len(sandbox.world.requests) == before
+
+
+def test_instagram_reads_a_mention_announced_by_webhook(sandbox):
+    elsewhere = demo_account("instagram", "transito")
+    [comment] = sandbox.post("instagram", elsewhere.account_id,
+                             text="@alcaldiasanisidro ¿ustedes arreglan esa vía?")
+    client = sandbox.client("instagram")
+    mention = client.fetch_mention(media_id="ignored", comment_id=comment["id"])
+    assert mention.external_id == comment["id"]
+    assert mention.text == "@alcaldiasanisidro ¿ustedes arreglan esa vía?"
+    assert mention.url.startswith("https://www.instagram.com/p/")
+    media = sandbox.world.get("instagram", comment["id"]).container_id
+    caption = client.fetch_mention(media_id=media)
+    assert caption.external_id == media and caption.text

@@ -200,3 +200,26 @@ def test_graph_traffic_matches_the_meta_sdk_specs(sandbox, platform):
             for reply in obj.get("replies", {}).get("data", []):
                 assert specs.meta_field_errors("IGComment", reply) == []
     assert len(seen) >= 4
+
+
+def test_instagram_mention_lookup_matches_the_meta_sdk_specs(sandbox):
+    traffic = []
+
+    def keep(response):
+        response.read()
+        traffic.append(response)
+
+    elsewhere = demo_account("instagram", "transito")
+    [comment] = sandbox.post("instagram", elsewhere.account_id, text="@alcaldiasanisidro hola")
+    media = sandbox.world.get("instagram", comment["id"]).container_id
+    with httpx.Client(event_hooks={"response": [keep]}) as http:
+        client = sandbox.client("instagram", http_client=http)
+        client.fetch_mention(media_id=media, comment_id=comment["id"])
+        client.fetch_mention(media_id=media)
+    for response in traffic:
+        payload = response.json()
+        assert specs.meta_field_errors("IGUser", payload) == []
+        if "mentioned_comment" in payload:
+            assert specs.meta_field_errors("IGComment", payload["mentioned_comment"]) == []
+        else:
+            assert specs.meta_field_errors("IGMedia", payload["mentioned_media"]) == []
