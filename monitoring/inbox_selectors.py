@@ -265,7 +265,7 @@ def inbox_counts(user, entity, filters: InboxFilters) -> dict:
         "flags": flags,
         "status": statuses,
         "platform": facet("platform", "platform"),
-        "channel": facet("channel", "channel__public_id"),
+        "channel": facet("channel", "channel_id"),
         "category": facet("category", "category"),
         "pqrsd": facet("pqrsd", "pqrsd_type"),
         "urgency": facet("urgency", "urgency"),

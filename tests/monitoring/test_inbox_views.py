@@ -64,6 +64,7 @@ def test_inbox_filters_and_counts(entity, manager, colleague, client_for):
     assert counts["flags"]["mine"] == 1 and counts["flags"]["overdue"] == 1
     assert counts["category"] == {"complaint": 3, "question": 1}
     channel = question.channel
+    assert counts["channel"] == {channel.pk: 1}  # other filters apply to each facet
     assert case_ids(client.get(url("inbox", entity), {"channel": str(channel.public_id)})) \
         == [str(question.public_id)]
 
