@@ -17,3 +17,4 @@ class LaunchItemAdmin(admin.ModelAdmin):
     list_display = ["step", "entity", "done_on", "evidence_url"]
     list_filter = ["step", "entity"]
     autocomplete_fields = ["entity"]
+from .calendar_admin import *  # noqa: E402,F401,F403

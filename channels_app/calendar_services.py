@@ -491,26 +491,27 @@ def _media_of(post: ScheduledPost) -> tuple:
                   "captions_url": m.captions_url} for m in post.media.all())
 
 
-def _send(client, post: ScheduledPost):
-    """One call to the network; returns `PublishedReply(external_id, url)`."""
-    from .platforms.base import PermanentError, PublishedReply
+#: Why a network without `publish()` cannot take a post, in the author's words.
+_CANNOT_PUBLISH = {
+    "youtube": _("YouTube's API does not publish community posts; publish this one by hand "
+                 "in YouTube Studio and mark it as published."),
+    "instagram": _("Instagram publishes only images and videos through its API; publish "
+                   "this one by hand and mark it as published."),
+}
 
-    key = str(post.idempotency_key)
-    media = _media_of(post)
+
+def _send(client, post: ScheduledPost):
+    """One call to the network with the post's idempotency key; returns
+    `PublishedReply(external_id, url)`."""
+    from .platforms.base import PermanentError
+
     publish = getattr(client, "publish", None)
-    if publish is not None:
-        return publish(text=post.full_text, idempotency_key=key, media=media)
-    if client.platform == "mastodon" and not media:
-        # Until every client has publish(): a plain Mastodon status with the key.
-        payload, _response = client.transport.request(
-            "POST", "/api/v1/statuses", headers={"Idempotency-Key": key},
-            json_body={"status": post.full_text, "visibility": "public"})
-        status_id = str((payload or {}).get("id") or "")
-        if not status_id:
-            raise PermanentError("Mastodon answered without the new status id")
-        return PublishedReply(external_id=status_id, url=str(payload.get("url") or ""))
-    raise PermanentError(_("Publishing posts to %(network)s is not available yet.")
-                         % {"network": post.channel.get_platform_display()})
+    if publish is None:
+        raise PermanentError(_CANNOT_PUBLISH.get(post.channel.platform) or _(
+            "Publishing posts to %(network)s is not available.") % {
+            "network": post.channel.get_platform_display()})
+    return publish(text=post.full_text, idempotency_key=str(post.idempotency_key),
+                   media=_media_of(post))
 
 
 def _find_existing(client, post: ScheduledPost):

@@ -11,8 +11,20 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from django.db.models import Count, Max, Q
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +40,7 @@ from .dashboard_models import DailyLeaders, DailyRollup
 from .models import Author, Case
 
 MAX_CUSTOM_DAYS = 366
+ZERO = datetime.timedelta(0)
 PLATFORM_LABELS = dict(Platform.choices)
 TOP_N = 10
 
@@ -145,8 +158,13 @@ def volume_and_sentiment(entity, period: Period, rollups: list) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class CaseFact:
+#: SLA state codes computed in SQL (see `metrics.case_fact` for the definition they mirror).
+_STATE_MET, _STATE_LATE, _STATE_MISSED, _STATE_PENDING = 1, 2, 3, 0
+_STATE_NAMES = {_STATE_MET: metrics.MET, _STATE_LATE: metrics.MISSED,
+                _STATE_MISSED: metrics.MISSED, _STATE_PENDING: metrics.PENDING}
+
+
+class CaseFact(NamedTuple):
     channel_id: int | None
     assignee_id: int | None
     answered: bool
@@ -155,15 +173,27 @@ class CaseFact:
 
 
 def case_rows(entity, period: Period, *, now: datetime.datetime) -> list[CaseFact]:
-    """Each case opened in the period reduced once to its facts (one query, five columns)."""
+    """Each case opened in the period reduced to its facts by the database: the time to the
+    first answer and the SLA state (met, missed, pending) as `metrics.case_fact` defines
+    them. One query, four small columns per case (15,000 cases in 90 days stay cheap)."""
     start, end = period.bounds(entity_tz(entity))
+    answered = Q(first_response_at__isnull=False)
+    rows = (Case.objects.filter(entity=entity, opened_at__gte=start, opened_at__lt=end)
+            .annotate(
+                wait=ExpressionWrapper(F("first_response_at") - F("opened_at"),
+                                       output_field=DurationField()),
+                sla_state=DbCase(
+                    When(answered & Q(first_response_at__lte=F("first_response_due")),
+                         then=Value(_STATE_MET)),
+                    When(answered, then=Value(_STATE_LATE)),
+                    When(first_response_due__lt=now, then=Value(_STATE_MISSED)),
+                    default=Value(_STATE_PENDING), output_field=IntegerField()))
+            .values_list("channel_id", "assignee_id", "wait", "sla_state"))
     facts = []
-    for channel_id, assignee_id, opened, answered, due in (
-            Case.objects.filter(entity=entity, opened_at__gte=start, opened_at__lt=end)
-            .values_list("channel_id", "assignee_id", "opened_at", "first_response_at",
-                         "first_response_due")):
-        hours, state = metrics.case_fact(opened, answered, due, now=now)
-        facts.append(CaseFact(channel_id, assignee_id, answered is not None, hours, state))
+    for channel_id, assignee_id, wait, state in rows:
+        hours = wait.total_seconds() / 3600 if wait is not None and wait >= ZERO else None
+        facts.append(CaseFact(channel_id, assignee_id, state in (_STATE_MET, _STATE_LATE),
+                              hours, _STATE_NAMES[state]))
     return facts
 
 

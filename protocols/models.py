@@ -443,3 +443,6 @@ class AccountCustody(EntityOwned):
 
     def __str__(self):
         return str(self.channel)
+
+
+from .habeas_models import *  # noqa: E402,F401,F403

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("aprobaciones/<uuid:approval_id>/decidir/", views.approval_decide,
          name="approval_decide"),
     *views.section_urlpatterns(),
+    path("", include("protocols.habeas_urls")),  # data protection (Ley 1581 de 2012)
 ]

@@ -265,6 +265,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "channels_app.calendar_tasks.publish_due_posts",
         "schedule": 30.0,
     },
+    # Data protection (Ley 1581 de 2012): the retention period is counted in months, so once a
+    # night (02:45, before the 03:30 rollup rebuild) is precise enough.
+    "monitoring-retention-purge-expired-data": {
+        "task": "monitoring.retention_tasks.purge_expired_data",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"queue": "sweeps"},
+    },
     # Calendar: recurring series keep four weeks of posts ahead; hourly is plenty.
     "channels-materialize-recurring-posts": {
         "task": "channels_app.calendar_tasks.materialize_recurring_posts",

@@ -354,9 +354,9 @@ def test_calendar_views_render(entity, channel, planner, client_for, view,
 def test_api_plan_submit_and_approve(entity, channel, planner, approver, client_for):
     base = f"/api/v1/e/{entity.slug}/calendario/publicaciones/"
     when = _future(days=6).isoformat()
-    response = client_for(planner).post(base, {"channel": str(channel.public_id),
-                                               "text": "Publicación desde la API",
-                                               "scheduled_at": when}, content_type="application/json")
+    response = client_for(planner).post(
+        base, {"channel": str(channel.public_id), "text": "Publicación desde la API",
+               "scheduled_at": when}, content_type="application/json")
     assert response.status_code == 201, response.content
     post_id = response.json()["id"]
     assert client_for(planner).post(f"{base}{post_id}/enviar/").json()["status"] == \

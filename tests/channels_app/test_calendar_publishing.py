@@ -212,3 +212,62 @@ def test_unsupported_network_fails_permanently(entity, author):
     assert services.post_publish(post_id=post.pk).status == "failed"
     post.refresh_from_db()
     assert post.status == PostStatus.FAILED and post.attempts == 1
+
+
+def _channel_for(entity, sandbox, platform):
+    account = next(a for a in DEMO_ACCOUNTS if a.platform == platform)
+    return Channel.objects.create(
+        entity=entity, platform=platform, handle=account.handle,
+        account_id=account.account_id, access_token=account.token,
+        api_base_url=sandbox.url + BASE_PATHS[platform])
+
+
+def test_publishes_to_x_without_idempotency_header(entity, author, sandbox):
+    channel = _channel_for(entity, sandbox, Platform.X)
+    post = approved_post(entity, channel, author, text="Atención: cierre vial en la calle 10.")
+    assert services.post_publish(post_id=post.pk).status == "published"
+    received = posts_received(sandbox, "x")
+    assert [r["text"] for r in received] == [post.full_text]
+    post.refresh_from_db()
+    assert post.external_id == received[0]["id"]
+
+
+def test_x_retry_after_an_unknown_outcome_is_not_blind(entity, author, sandbox):
+    """X has no Idempotency-Key: after a 5xx (the network may have created the post) the
+    retry does not post again unless the post can be looked up; here it waits for a
+    person, who checks the account."""
+    channel = _channel_for(entity, sandbox, Platform.X)
+    post = approved_post(entity, channel, author, text="Hoy no hay servicio de agua.")
+    sandbox.world.add_fault("error_500", count=3, platform="x", path="/2/tweets")
+    now = timezone.now()
+    assert services.post_publish(post_id=post.pk, now=now).status == "retry"
+    post.refresh_from_db()
+    assert post.error_unknown
+    assert services.post_publish(post_id=post.pk, now=post.retry_after).status == "needs_check"
+    post.refresh_from_db()
+    assert post.status == PostStatus.NEEDS_CHECK and len(mail.outbox) == 1
+    assert posts_received(sandbox, "x") == []
+    # The person sees it is not there and asks to publish again: it goes out once.
+    services.post_resolve_check(actor=author, post=post, published=False)
+    assert services.post_publish(post_id=post.pk).status == "published"
+    assert len(posts_received(sandbox, "x")) == 1
+
+
+def test_x_rate_limit_is_a_known_outcome_and_retries_by_itself(entity, author, sandbox):
+    channel = _channel_for(entity, sandbox, Platform.X)
+    post = approved_post(entity, channel, author)
+    sandbox.world.add_fault("rate_limit", platform="x", path="/2/tweets", reset_in=5)
+    now = timezone.now()
+    assert services.post_publish(post_id=post.pk, now=now).status == "retry"
+    post.refresh_from_db()
+    assert not post.error_unknown  # a 429 proves nothing was created
+    assert services.post_publish(post_id=post.pk, now=post.retry_after).status == "published"
+    assert len(posts_received(sandbox, "x")) == 1
+
+
+def test_youtube_community_posts_fail_with_a_clear_message(entity, author, sandbox):
+    channel = _channel_for(entity, sandbox, Platform.YOUTUBE)
+    post = approved_post(entity, channel, author)
+    assert services.post_publish(post_id=post.pk).status == "failed"
+    post.refresh_from_db()
+    assert "YouTube" in post.error and len(mail.outbox) == 1

@@ -188,3 +188,29 @@ def test_data_table_markup_is_escaped_and_has_headers():
                              rows=[("01/11/2026", [1234])])
     assert "&lt;b&gt;c&lt;/b&gt;" in html
     assert '<th scope="col">Día</th>' in html and '<th scope="row">01/11/2026</th>' in html
+
+
+def test_case_facts_from_sql_match_the_python_definition(entity):
+    import random
+
+    from monitoring import metrics
+    from monitoring.dashboard_selectors import case_rows
+
+    rng = random.Random(3)
+    now = timezone.now()
+    expected = []
+    for _ in range(40):
+        opened = now - datetime.timedelta(hours=rng.uniform(1, 200))
+        due = opened + datetime.timedelta(hours=rng.choice([1, 4, 8, 500]))
+        answered = (opened + datetime.timedelta(hours=rng.uniform(0, 30))
+                    if rng.random() < 0.7 else None)
+        if answered is not None and answered > now:
+            answered = None
+        CaseFactory(entity=entity, opened_at=opened, first_response_due=due,
+                    first_response_at=answered)
+        expected.append(metrics.case_fact(opened, answered, due, now=now))
+    period, _ = period_from_params({"periodo": "30"}, today=timezone.localdate())
+    facts = case_rows(entity, period, now=now)
+    got = sorted((round(f.hours, 6) if f.hours is not None else -1, f.state) for f in facts)
+    want = sorted((round(h, 6) if h is not None else -1, s) for h, s in expected)
+    assert got == want
