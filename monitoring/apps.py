@@ -13,7 +13,7 @@ class MonitoringConfig(AppConfig):
         from .inbox_services import APPROVAL_KIND_REPLY, reply_approval_decided
 
         register_approval_handler(APPROVAL_KIND_REPLY, reply_approval_decided)
-        from . import retention; retention.register()  # noqa: E702  habeas data (Ley 1581)
+        __import__("monitoring.retention", fromlist=["register"]).register()  # habeas data
 
         # The inbox's and the dashboard's models in Django admin.
         from . import dashboard_admin, inbox_admin  # noqa: F401
