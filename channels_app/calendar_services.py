@@ -244,6 +244,10 @@ def post_decide(*, actor, post: ScheduledPost, approve: bool, note: str = "",
     if not approve and not note.strip():
         raise ValidationError({"note": _("Say why it is rejected.")})
     now = now or timezone.now()
+    if approve and post.scheduled_at <= now:
+        # Approving a post whose moment passed would publish it late, out of context.
+        raise ValidationError({"scheduled_at": _(
+            "The time of this post has passed; move it to a new time before approving it.")})
     if approve:
         post.status = PostStatus.SCHEDULED
         post.approved_by, post.approved_at = actor, now

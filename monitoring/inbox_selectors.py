@@ -11,8 +11,19 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as CaseWhen
-from django.db.models import CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -242,35 +253,46 @@ def inbox_page(user, entity, filters: InboxFilters, *, page: int = 1,
 
 
 def inbox_counts(user, entity, filters: InboxFilters) -> dict:
-    """Counts beside each filter, over the current search and status (bounded: 7 queries)."""
-    base = _base(user, entity, filters)
+    """Counts beside each filter, over the member's cases matching the search and the status
+    filter, in ONE grouped query: the rows grouped by every facet column (a few hundred
+    groups at most) are summed per facet in Python."""
     now = timezone.now()
-    flags = base.aggregate(
-        mine=Count("pk", filter=Q(assignee=user)),
-        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
-        overdue=Count("pk", filter=_overdue_q(now)),
-        due_today=Count("pk", filter=_due_today_q(now)),
-        flagged=Count("pk", filter=Q(author_flagged=True)),
-        total=Count("pk"),
-    )
-
-    def facet(name, column):
-        rows = (_apply(base, user, filters, skip=name).order_by().values(column)
-                .annotate(n=Count("pk")).values_list(column, "n"))
-        return {key: n for key, n in rows if key is not None}
-
-    statuses = dict(_searched(user, entity, filters).order_by()
-                    .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    return {
-        "flags": flags,
-        "status": statuses,
-        "platform": facet("platform", "platform"),
-        "channel": facet("channel", "channel_id"),
-        "category": facet("category", "category"),
-        "pqrsd": facet("pqrsd", "pqrsd_type"),
-        "urgency": facet("urgency", "urgency"),
-        "assignee": facet("assignee", "assignee_id"),
-    }
+    rows = (_searched(user, entity, filters).order_by()
+            .annotate(is_overdue=CaseWhen(When(_overdue_q(now), then=Value(True)),
+                                          default=Value(False), output_field=BooleanField()),
+                      is_due_today=CaseWhen(When(_due_today_q(now), then=Value(True)),
+                                            default=Value(False), output_field=BooleanField()))
+            .values("status", "platform", "channel_id", "category", "pqrsd_type", "urgency",
+                    "assignee_id", "author_flagged", "is_overdue", "is_due_today")
+            .annotate(n=Count("pk")))
+    if filters.status == "active":
+        wanted = set(ACTIVE_CASE_STATUSES)
+    elif filters.status == "all":
+        wanted = None
+    else:
+        wanted = {filters.status}
+    statuses: dict = {}
+    facets: dict[str, dict] = {name: {} for name in (
+        "platform", "channel", "category", "pqrsd", "urgency", "assignee")}
+    columns = {"platform": "platform", "channel": "channel_id", "category": "category",
+               "pqrsd": "pqrsd_type", "urgency": "urgency", "assignee": "assignee_id"}
+    flags = dict.fromkeys(("mine", "unassigned", "overdue", "due_today", "flagged", "total"), 0)
+    for row in rows:
+        n = row["n"]
+        statuses[row["status"]] = statuses.get(row["status"], 0) + n
+        if wanted is not None and row["status"] not in wanted:
+            continue
+        flags["total"] += n
+        flags["mine"] += n if row["assignee_id"] == user.pk else 0
+        flags["unassigned"] += n if row["assignee_id"] is None else 0
+        flags["overdue"] += n if row["is_overdue"] else 0
+        flags["due_today"] += n if row["is_due_today"] else 0
+        flags["flagged"] += n if row["author_flagged"] else 0
+        for name, column in columns.items():
+            key = row[column]
+            if key is not None:
+                facets[name][key] = facets[name].get(key, 0) + n
+    return {"flags": flags, "status": statuses, **facets}
 
 
 def inbox_filter_options(user, entity) -> dict:

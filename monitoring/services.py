@@ -5,6 +5,7 @@ Views, the API, admin actions and Celery tasks call these; nothing else writes t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -185,6 +186,32 @@ def _thread_key(item, parents: dict[str, str]) -> str:
     return item.external_id[:300]
 
 
+def _strip_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    return value
+
+
+def _without_nul(item):
+    """PostgreSQL refuses U+0000 in text and jsonb: one such character from a network would
+    fail the whole batch on every retry (a poison page). Drop it; keep everything else."""
+    if not dataclasses.is_dataclass(item):
+        return item
+    author = item.author
+    if dataclasses.is_dataclass(author):
+        author = dataclasses.replace(author, **{
+            f: _strip_nul(getattr(author, f)) for f in ("external_id", "handle", "name",
+                                                        "profile_url")})
+    return dataclasses.replace(item, author=author, raw=_strip_nul(item.raw), **{
+        f: _strip_nul(getattr(item, f)) for f in ("external_id", "text", "url",
+                                                  "in_reply_to_external_id",
+                                                  "thread_external_id")})
+
+
 def mention_ingest_batch(*, entity, mentions: Sequence, source: str,
                          channel: Channel | None = None,
                          listening_query: ListeningQuery | None = None) -> IngestResult:
@@ -197,7 +224,7 @@ def mention_ingest_batch(*, entity, mentions: Sequence, source: str,
     """
     result = IngestResult()
     by_platform: dict[str, dict[str, object]] = defaultdict(dict)
-    for item in mentions:
+    for item in map(_without_nul, mentions):
         if not item.external_id:
             continue
         if item.external_id in by_platform[item.platform]:

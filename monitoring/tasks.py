@@ -105,4 +105,5 @@ def retrain_classifier() -> dict:
 
 # Register the inbox's and the dashboard's tasks with Celery.
 from . import dashboard_tasks, inbox_tasks  # noqa: E402,F401
+
 __import__("monitoring.retention_tasks")  # registers the nightly data retention (Ley 1581)

@@ -111,4 +111,11 @@ class PlatformClient(Protocol):
     def reply(self, *, in_reply_to: NormalizedMention | str, text: str,
               idempotency_key: str = "") -> PublishedReply: ...
 
+    def publish(self, *, text: str, idempotency_key: str = "",
+                media: tuple = ()) -> PublishedReply:
+        """A new post on the account (the editorial calendar). `media` items are dicts
+        with kind ("image"/"video"), url, alt_text, captions_url. Networks that cannot
+        publish what is asked raise PermanentError saying why."""
+        ...
+
     def profile(self) -> Profile: ...

@@ -207,9 +207,9 @@ class BaseClient:
                 f"text of {len(text)} characters exceeds the {self.platform} limit of "
                 f"{self.max_post_chars}")
 
-    # Clients that can publish new posts (the editorial calendar) define
-    # `publish(*, text, idempotency_key="", media=()) -> PublishedReply`; Instagram and
-    # YouTube need media upload flows and do not (callers test with getattr).
+    # Every client defines `publish(*, text, idempotency_key="", media=()) ->
+    # PublishedReply` (the editorial calendar). Instagram publishes one image by URL
+    # (container + media_publish); YouTube's API has no community posts and refuses.
 
     def get(self, path: str, params: Any = None, **kwargs) -> Any:
         return self.transport.request("GET", path, params=params, **kwargs)[0]

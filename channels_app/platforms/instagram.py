@@ -191,6 +191,29 @@ class InstagramClient(BaseClient):
         url = in_reply_to.url if isinstance(in_reply_to, NormalizedMention) else ""
         return PublishedReply(external_id=reply_id, url=url)
 
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        """Content publishing: a container for one image (`POST /{ig-user-id}/media`
+        with image_url, caption and alt_text), then `POST /{ig-user-id}/media_publish`.
+        Instagram has no text-only posts; videos (Reels) need an upload flow not done here."""
+        self.check_length(text)
+        images = [m for m in media if isinstance(m, dict) and m.get("kind") == "image"]
+        if len(images) != 1 or len(images) != len(media):
+            raise PermanentError("Instagram posts need exactly one image here: text-only "
+                                 "posts do not exist on Instagram and videos are not supported")
+        payload, _response = self.transport.request(
+            "POST", f"/{self.account_id}/media",
+            params={"image_url": images[0].get("url", ""), "caption": text,
+                    "alt_text": images[0].get("alt_text", "")})
+        container = text_of(dig(payload, "id"))
+        if not container:
+            raise PermanentError("Instagram answered without the media container id")
+        payload, _response = self.transport.request(
+            "POST", f"/{self.account_id}/media_publish", params={"creation_id": container})
+        media_id = text_of(dig(payload, "id"))
+        if not media_id:
+            raise PermanentError("Instagram answered without the published media id")
+        return PublishedReply(external_id=media_id)
+
     def profile(self) -> Profile:
         payload = require_dict(self.get(f"/{self.account_id}", {
             "fields": "id,username,name,profile_picture_url,followers_count,media_count,"

@@ -213,6 +213,10 @@ class YouTubeClient(BaseClient):
         url = f"https://www.youtube.com/watch?v={video}&lc={reply_id}" if video else ""
         return PublishedReply(external_id=reply_id, url=url)
 
+    def publish(self, *, text: str, idempotency_key: str = "", media=()) -> PublishedReply:
+        raise PermanentError("YouTube's Data API cannot create community posts: publish "
+                             "this one by hand in YouTube Studio")
+
     def profile(self) -> Profile:
         params = {"part": "snippet,statistics"}
         if self.account_id:

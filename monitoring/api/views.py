@@ -27,9 +27,7 @@ class ListeningQueryListView(EntityScopedMixin, generics.ListCreateAPIView):
     write_action = Action.MANAGE_CHANNELS
     serializer_class = ListeningQuerySerializer
     pagination_class = PageNumberPagination
-
-    def get_queryset(self):
-        return ListeningQuery.objects.filter(entity=self.entity).order_by("name")
+    queryset = ListeningQuery.objects.order_by("name")  # filtered on the entity by the mixin
 
     def perform_create(self, serializer):
         try:
@@ -43,6 +41,7 @@ class ListeningQueryDetailView(EntityScopedMixin, generics.RetrieveUpdateDestroy
     read_action = Action.VIEW_PLAN
     write_action = Action.MANAGE_CHANNELS
     serializer_class = ListeningQuerySerializer
+    queryset = ListeningQuery.objects.none()  # for the schema; requests use get_object
 
     def get_object(self):
         return get_object_for_entity(ListeningQuery.objects.all(), self.entity,

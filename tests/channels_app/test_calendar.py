@@ -134,6 +134,10 @@ def test_approval_gating(entity, channel, planner, approver, member_factory):
     post = services.post_decide(actor=approver, post=post, approve=False, note="Falta horario")
     assert post.status == PostStatus.DRAFT and post.review_note == "Falta horario"
     services.post_submit(actor=planner, post=post)
+    # A post whose moment passed while it waited is not approved as is.
+    with pytest.raises(ValidationError):
+        services.post_decide(actor=approver, post=post, approve=True,
+                             now=post.scheduled_at + datetime.timedelta(minutes=1))
     post = services.post_decide(actor=approver, post=post, approve=True)
     assert post.status == PostStatus.SCHEDULED and post.approved_by == approver
     # Moving keeps the approval; changing the text withdraws it.

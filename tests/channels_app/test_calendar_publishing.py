@@ -7,6 +7,7 @@ import threading
 
 import httpx
 import pytest
+import respx
 from django.core import mail
 from django.utils import timezone
 
@@ -271,3 +272,45 @@ def test_youtube_community_posts_fail_with_a_clear_message(entity, author, sandb
     assert services.post_publish(post_id=post.pk).status == "failed"
     post.refresh_from_db()
     assert "YouTube" in post.error and len(mail.outbox) == 1
+
+
+IG_BASE = "https://graph.facebook.com/v25.0"
+IG_USER = "17841400000000101"
+
+
+@respx.mock
+def test_instagram_publishes_one_image_with_container_and_publish(entity, author):
+    container = respx.post(f"{IG_BASE}/{IG_USER}/media").mock(
+        return_value=httpx.Response(200, json={"id": "17889455560051444"}))
+    publish = respx.post(f"{IG_BASE}/{IG_USER}/media_publish").mock(
+        return_value=httpx.Response(200, json={"id": "17920238422030506"}))
+    channel = Channel.objects.create(entity=entity, platform=Platform.INSTAGRAM,
+                                     handle="alcaldiasanisidro", account_id=IG_USER,
+                                     access_token="tok")
+    post = approved_post(entity, channel, author, text="Así quedó el nuevo parque.")
+    services.media_add(actor=author, post=post, kind="image",
+                       url="https://www.sanisidro.gov.co/parque.jpg",
+                       alt_text="Niños jugando en el nuevo parque del barrio Centro")
+    ScheduledPost.objects.filter(pk=post.pk).update(status=PostStatus.SCHEDULED,
+                                                    approved_at=timezone.now())
+    assert services.post_publish(post_id=post.pk).status == "published"
+    sent = container.calls.last.request.url.params
+    assert sent["image_url"] == "https://www.sanisidro.gov.co/parque.jpg"
+    assert sent["alt_text"].startswith("Niños jugando")
+    assert sent["caption"] == post.full_text
+    assert publish.calls.last.request.url.params["creation_id"] == "17889455560051444"
+    post.refresh_from_db()
+    assert post.external_id == "17920238422030506"
+
+
+@respx.mock
+def test_instagram_text_only_post_fails_permanently_without_a_request(entity, author):
+    route = respx.post(f"{IG_BASE}/{IG_USER}/media")
+    channel = Channel.objects.create(entity=entity, platform=Platform.INSTAGRAM,
+                                     handle="alcaldiasanisidro", account_id=IG_USER,
+                                     access_token="tok")
+    post = approved_post(entity, channel, author)
+    assert services.post_publish(post_id=post.pk).status == "failed"
+    assert not route.called
+    post.refresh_from_db()
+    assert "image" in post.error

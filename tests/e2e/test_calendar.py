@@ -107,3 +107,32 @@ def test_plan_approve_and_publish_to_the_sandbox(page, login, entity, member_fac
     assert page.get_by_text("Publicada").first.is_visible()
     assert page.get_by_role("link", name="Verla en la red").is_visible()
     assert axe_violations(page) == []
+
+
+def test_calendar_pages_are_accessible(page, login, entity, member_factory):
+    owner = member_factory(entity, Role.STRATEGY_OWNER)
+    channel = Channel.objects.create(entity=entity, platform=Platform.X, handle="Alcaldia")
+    zone = calendar_services.entity_zone(entity)
+    today = datetime.datetime.now(zone).date()
+    for offset, status in ((1, PostStatus.DRAFT), (2, PostStatus.PENDING_APPROVAL),
+                           (3, PostStatus.SCHEDULED), (4, PostStatus.FAILED)):
+        ScheduledPost.objects.create(
+            entity=entity, channel=channel, author=owner, status=status,
+            text=f"Publicación {offset}: horario de atención de la alcaldía.",
+            scheduled_at=calendar_services.local_to_utc(
+                entity, today + datetime.timedelta(days=offset), datetime.time(9, 0)))
+    login(page, owner)
+    base = f"/e/{entity.slug}/canales/calendario/"
+    for path in ("", "?vista=lista", "cobertura/", "recurrentes/", "ical/"):
+        page.goto(base + path)
+        assert page.locator("h1").first.is_visible()
+        assert axe_violations(page) == [], path
+    # The coverage table flags the empty days of the channel.
+    page.goto(base + "cobertura/")
+    assert page.locator("td.coverage-gap").count() > 0
+    # Keyboard: the month view's first post link is reachable and opens the post.
+    page.goto(base)
+    page.locator("a[data-move-url]").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Mover a").is_visible()

@@ -209,3 +209,34 @@ def test_real_classifier_queues_complaints_and_questions_only(channel):
     assert labels == {"900": "complaint", "901": "question", "902": "praise"}
     assert set(Case.objects.values_list("category", flat=True)) == {"complaint", "question"}
     assert all(m.reasons for m in Mention.objects.all())
+
+
+def test_query_count_does_not_grow_with_the_page(channel, pinned_classifier):
+    """A page costs a fixed number of queries (no N+1), whatever its size."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page(start, size):
+        return [nm(start + i, f"QUEJA número {i}", author=f"a{start + i}",
+                   thread=str(start + i), reply_to=str(start + i - 1) if i else "")
+                for i in range(size)]
+
+    ingest(channel, page(500, 2))  # warm the protocol's own per-process caches
+    with CaptureQueriesContext(connection) as small:
+        ingest(channel, page(1000, 5))
+    with CaptureQueriesContext(connection) as large:
+        ingest(channel, page(2000, 80))
+    assert Case.objects.count() == 87
+
+    def kinds(ctx):
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        inserts = [q for q in sqls if "INSERT" in q.split("(")[0]]
+        return len(sqls) - len(inserts), len(inserts)
+
+    # Known ids, authors (select, insert, reload), parents, troll counts, active cases,
+    # protocol rules once, case insert + reload, audit insert, mention insert + reload,
+    # reply links: the same statements for 5 or 80 mentions. (SQLite splits a big INSERT
+    # in a few statements for its 999-variable limit; PostgreSQL sends one.)
+    (small_other, small_inserts), (large_other, large_inserts) = kinds(small), kinds(large)
+    assert large_other == small_other <= 16
+    assert large_inserts <= small_inserts + 4

@@ -29,3 +29,17 @@ URL_KWARGS = {
     "version_id": lambda entity: TemplateVersionFactory(template__entity=entity).public_id,
     "approval_id": lambda entity: ApprovalRequestFactory(entity=entity).public_id,
 }
+
+
+def _habeas_request(entity):
+    import datetime
+
+    from protocols.habeas_services import habeas_request_create
+
+    return habeas_request_create(
+        actor=None, entity=entity, kind="consulta", handle="victima", requester_name="V",
+        contact="v@example.com",
+        received_at=datetime.datetime(2026, 11, 3, 15, tzinfo=datetime.UTC)).public_id
+
+
+URL_KWARGS["habeas_id"] = _habeas_request

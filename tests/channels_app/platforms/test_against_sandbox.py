@@ -347,8 +347,16 @@ def test_facebook_publishes_one_image_by_url(sandbox):
 
 
 @pytest.mark.parametrize("platform", ["instagram", "youtube"])
-def test_networks_needing_an_upload_flow_do_not_offer_publish(sandbox, platform):
-    assert getattr(sandbox.client(platform), "publish", None) is None
+def test_networks_that_cannot_publish_text_refuse_it_without_a_request(sandbox, platform):
+    """YouTube's API has no community posts; Instagram has no text-only posts (its one-image
+    container flow is tested with respx in tests/channels_app/test_calendar_publishing.py)."""
+    from channels_app.platforms import PermanentError
+
+    client = sandbox.client(platform)
+    before = len(sandbox.world.requests)
+    with pytest.raises(PermanentError):
+        client.publish(text="Jornada de vacunación", idempotency_key="post-1")
+    assert len(sandbox.world.requests) == before
 
 
 @pytest.mark.parametrize("platform,limit", [("x", 280), ("mastodon", 500), ("bluesky", 300)])

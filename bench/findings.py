@@ -1,0 +1,152 @@
+"""Proposed fixes measured on the national data set, without changing it.
+
+    DATABASE_URL=… REDIS_URL=… .venv/bin/python -m bench.findings
+
+Each experiment times statements taken from the pages (EXPLAIN ANALYZE execution time, median
+of 5) as they are, then with the proposed index or the rewritten statement, inside a
+transaction that is rolled back: PostgreSQL's DDL is transactional, so the data set is left
+exactly as it was. Prints a Markdown table for docs/benchmarks.md ("Findings").
+"""
+
+# ruff: noqa: S608  (statements built from an integer id read from the database, no input)
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+
+from .common import setup_django
+
+ACTIVE = "('open', 'in_progress', 'pending_approval', 'answered')"
+
+
+def _inbox_page(entity_id: int) -> str:
+    return f"""SELECT c.id, c.public_id, c.status, c.urgency, c.first_response_due,
+       CASE WHEN c.urgency = 'high' THEN 0 WHEN c.urgency = 'low' THEN 2 ELSE 1 END AS rank,
+       (SELECT SUBSTRING(u0.text, 1, 280) FROM monitoring_mention u0
+         WHERE u0.case_id = c.id AND NOT u0.is_own ORDER BY u0.created_at DESC, u0.id DESC
+         LIMIT 1) AS snippet, ch.handle, a.handle, a.name, u.email
+  FROM monitoring_case c LEFT JOIN channels_app_channel ch ON c.channel_id = ch.id
+  JOIN monitoring_author a ON c.author_id = a.id LEFT JOIN strategy_user u ON c.assignee_id = u.id
+ WHERE c.entity_id = {entity_id} AND c.status IN {ACTIVE}
+ ORDER BY c.first_response_due, rank, c.opened_at, c.id LIMIT 25"""
+
+
+def _facets_separate(entity_id: int) -> list[str]:
+    base = f"FROM monitoring_case WHERE entity_id = {entity_id} AND status IN {ACTIVE}"
+    return [f"SELECT count(*) {base}", f"SELECT max(id), max(last_activity_at), count(*) {base}"
+            ] + [f"SELECT {col}, count(*) {base} GROUP BY 1" for col in (
+                "platform", "channel_id", "category", "pqrsd_type", "urgency", "assignee_id")] + [
+            f"SELECT status, count(*) FROM monitoring_case WHERE entity_id = {entity_id} "
+            "GROUP BY 1"]
+
+
+def _facets_one(entity_id: int) -> list[str]:
+    return [f"""SELECT platform, channel_id, category, pqrsd_type, urgency, assignee_id, count(*),
+       max(id), max(last_activity_at)
+  FROM monitoring_case WHERE entity_id = {entity_id} AND status IN {ACTIVE}
+ GROUP BY GROUPING SETS ((platform), (channel_id), (category), (pqrsd_type), (urgency),
+                         (assignee_id), ())""",
+            f"SELECT status, count(*) FROM monitoring_case WHERE entity_id = {entity_id} "
+            "GROUP BY 1"]
+
+
+def _search(entity_id: int, scoped: bool) -> str:
+    fts = (f"SELECT u0.case_id FROM monitoring_mention u0 WHERE u0.case_id IS NOT NULL AND "
+           f"u0.entity_id = {entity_id} AND to_tsvector('spanish'::regconfig, "
+           "COALESCE(u0.text, '')) @@ websearch_to_tsquery('spanish'::regconfig, 'agua')")
+    if not scoped:
+        return f"""SELECT c.id FROM monitoring_case c JOIN monitoring_author a ON c.author_id = a.id
+ WHERE c.entity_id = {entity_id} AND (c.id IN ({fts}) OR upper(a.handle) = upper('agua')
+       OR upper(a.name) LIKE upper('%agua%')) ORDER BY 1 DESC LIMIT 2000"""
+    return f"""SELECT c.id FROM monitoring_case c
+ WHERE c.entity_id = {entity_id} AND (c.id IN ({fts}) OR c.author_id IN (
+       SELECT a.id FROM monitoring_author a WHERE a.entity_id = {entity_id}
+          AND (upper(a.handle) = upper('agua') OR upper(a.name) LIKE upper('%agua%'))))
+ ORDER BY 1 DESC LIMIT 2000"""
+
+
+def _dashboard(entity_id: int) -> str:
+    return f"""SELECT legal_due, closed_at, first_response_at, status FROM monitoring_case
+ WHERE entity_id = {entity_id} AND legal_due IS NOT NULL
+   AND opened_at >= now() - interval '30 days' AND opened_at < now()
+ ORDER BY first_response_due"""
+
+
+def _dashboard90(entity_id: int) -> str:
+    return f"""SELECT channel_id, assignee_id, opened_at, first_response_at, first_response_due
+  FROM monitoring_case WHERE entity_id = {entity_id}
+   AND opened_at >= now() - interval '90 days' AND opened_at < now() ORDER BY 5"""
+
+
+EXPERIMENTS = [
+    ("Inbox page query (25 rows of the largest entity's active cases by deadline)",
+     lambda e: [_inbox_page(e)], lambda e: [_inbox_page(e)],
+     ["CREATE INDEX bench_case_active_due ON monitoring_case (entity_id, first_response_due) "
+      f"WHERE status IN {ACTIVE}"],
+     "partial index `(entity_id, first_response_due) WHERE status IN (active)`"),
+    ("Inbox counts: COUNT, marker and 6 facets + status (9 statements)",
+     _facets_separate, _facets_one, [],
+     "one `GROUPING SETS` statement for the marker, the total and the 6 facets"),
+    ("Inbox search \"agua\": mentions' full text OR author handle/name",
+     lambda e: [_search(e, False)], lambda e: [_search(e, True)], [],
+     "author condition as a subquery scoped to the entity (no join of every author)"),
+    ("Inbox search \"agua\", the same, plus a full-text index of case mentions only",
+     lambda e: [_search(e, False)], lambda e: [_search(e, True)],
+     ["CREATE INDEX bench_mention_case_fts ON monitoring_mention USING gin "
+      "(to_tsvector('spanish'::regconfig, COALESCE(text, ''))) WHERE case_id IS NOT NULL"],
+     "the scoped subquery and a partial GIN index `WHERE case_id IS NOT NULL` (the inbox "
+     "searches only mentions that belong to a case)"),
+    ("Dashboard: cases with a legal deadline opened in the last 30 days",
+     lambda e: [_dashboard(e)], lambda e: [_dashboard(e)],
+     ["CREATE INDEX bench_case_opened ON monitoring_case (entity_id, opened_at)"],
+     "index `(entity_id, opened_at)`"),
+    ("Dashboard: cases opened in the last 90 days",
+     lambda e: [_dashboard90(e)], lambda e: [_dashboard90(e)],
+     ["CREATE INDEX bench_case_opened ON monitoring_case (entity_id, opened_at)"],
+     "index `(entity_id, opened_at)`"),
+]
+
+
+def _time(cursor, statements: list[str], repeat: int = 5) -> float:
+    totals = []
+    for _ in range(repeat):
+        total = 0.0
+        for sql in statements:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+            total += float(re.search(r"Execution Time: ([\d.]+) ms", plan).group(1))
+        totals.append(total)
+    return statistics.median(totals)
+
+
+def run() -> list[dict]:
+    from django.db import connection, transaction
+
+    from strategy.models import Entity
+
+    entity_id = Entity.objects.get(slug="bench-1").pk
+    rows = []
+    for title, before, after, ddl, fix in EXPERIMENTS:
+        with transaction.atomic(), connection.cursor() as cursor:
+            was = _time(cursor, before(entity_id))
+            for statement in ddl:
+                cursor.execute(statement)
+            now = _time(cursor, after(entity_id))
+            transaction.set_rollback(True)
+        rows.append({"title": title, "before_ms": was, "after_ms": now, "fix": fix})
+        print(f"{title}: {was:.1f} ms → {now:.1f} ms with {fix}", flush=True)
+    return rows
+
+
+def main() -> int:
+    setup_django()
+    rows = run()
+    print("\n| statement(s) | now ms | with the fix ms | fix |\n|---|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['title']} | {r['before_ms']:.1f} | {r['after_ms']:.1f} | {r['fix']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
