@@ -32,25 +32,6 @@ def _inbox_page(entity_id: int) -> str:
  ORDER BY c.first_response_due, rank, c.opened_at, c.id LIMIT 25"""
 
 
-def _facets_separate(entity_id: int) -> list[str]:
-    base = f"FROM monitoring_case WHERE entity_id = {entity_id} AND status IN {ACTIVE}"
-    return [f"SELECT count(*) {base}", f"SELECT max(id), max(last_activity_at), count(*) {base}"
-            ] + [f"SELECT {col}, count(*) {base} GROUP BY 1" for col in (
-                "platform", "channel_id", "category", "pqrsd_type", "urgency", "assignee_id")] + [
-            f"SELECT status, count(*) FROM monitoring_case WHERE entity_id = {entity_id} "
-            "GROUP BY 1"]
-
-
-def _facets_one(entity_id: int) -> list[str]:
-    return [f"""SELECT platform, channel_id, category, pqrsd_type, urgency, assignee_id, count(*),
-       max(id), max(last_activity_at)
-  FROM monitoring_case WHERE entity_id = {entity_id} AND status IN {ACTIVE}
- GROUP BY GROUPING SETS ((platform), (channel_id), (category), (pqrsd_type), (urgency),
-                         (assignee_id), ())""",
-            f"SELECT status, count(*) FROM monitoring_case WHERE entity_id = {entity_id} "
-            "GROUP BY 1"]
-
-
 def _search(entity_id: int, scoped: bool) -> str:
     fts = (f"SELECT u0.case_id FROM monitoring_mention u0 WHERE u0.case_id IS NOT NULL AND "
            f"u0.entity_id = {entity_id} AND to_tsvector('spanish'::regconfig, "
@@ -66,28 +47,12 @@ def _search(entity_id: int, scoped: bool) -> str:
  ORDER BY 1 DESC LIMIT 2000"""
 
 
-def _dashboard(entity_id: int) -> str:
-    return f"""SELECT legal_due, closed_at, first_response_at, status FROM monitoring_case
- WHERE entity_id = {entity_id} AND legal_due IS NOT NULL
-   AND opened_at >= now() - interval '30 days' AND opened_at < now()
- ORDER BY first_response_due"""
-
-
-def _dashboard90(entity_id: int) -> str:
-    return f"""SELECT channel_id, assignee_id, opened_at, first_response_at, first_response_due
-  FROM monitoring_case WHERE entity_id = {entity_id}
-   AND opened_at >= now() - interval '90 days' AND opened_at < now() ORDER BY 5"""
-
-
 EXPERIMENTS = [
     ("Inbox page query (25 rows of the largest entity's active cases by deadline)",
      lambda e: [_inbox_page(e)], lambda e: [_inbox_page(e)],
      ["CREATE INDEX bench_case_active_due ON monitoring_case (entity_id, first_response_due) "
       f"WHERE status IN {ACTIVE}"],
      "partial index `(entity_id, first_response_due) WHERE status IN (active)`"),
-    ("Inbox counts: COUNT, marker and 6 facets + status (9 statements)",
-     _facets_separate, _facets_one, [],
-     "one `GROUPING SETS` statement for the marker, the total and the 6 facets"),
     ("Inbox search \"agua\": mentions' full text OR author handle/name",
      lambda e: [_search(e, False)], lambda e: [_search(e, True)], [],
      "author condition as a subquery scoped to the entity (no join of every author)"),
@@ -97,14 +62,6 @@ EXPERIMENTS = [
       "(to_tsvector('spanish'::regconfig, COALESCE(text, ''))) WHERE case_id IS NOT NULL"],
      "the scoped subquery and a partial GIN index `WHERE case_id IS NOT NULL` (the inbox "
      "searches only mentions that belong to a case)"),
-    ("Dashboard: cases with a legal deadline opened in the last 30 days",
-     lambda e: [_dashboard(e)], lambda e: [_dashboard(e)],
-     ["CREATE INDEX bench_case_opened ON monitoring_case (entity_id, opened_at)"],
-     "index `(entity_id, opened_at)`"),
-    ("Dashboard: cases opened in the last 90 days",
-     lambda e: [_dashboard90(e)], lambda e: [_dashboard90(e)],
-     ["CREATE INDEX bench_case_opened ON monitoring_case (entity_id, opened_at)"],
-     "index `(entity_id, opened_at)`"),
 ]
 
 
@@ -120,7 +77,7 @@ def _time(cursor, statements: list[str], repeat: int = 5) -> float:
     return statistics.median(totals)
 
 
-def run() -> list[dict]:
+def run(*, log=print) -> list[dict]:
     from django.db import connection, transaction
 
     from strategy.models import Entity
@@ -135,7 +92,7 @@ def run() -> list[dict]:
             now = _time(cursor, after(entity_id))
             transaction.set_rollback(True)
         rows.append({"title": title, "before_ms": was, "after_ms": now, "fix": fix})
-        print(f"{title}: {was:.1f} ms → {now:.1f} ms with {fix}", flush=True)
+        log(f"findings: {title}: {was:.1f} ms → {now:.1f} ms with {fix}")
     return rows
 
 

@@ -200,8 +200,8 @@ reach 50 % with the classifier in the loop; the rest is the queue, which the raw
 not do: {cases} cases ({cases / n:.0%} of the mentions in this synthetic stream, mostly
 complaints and questions) with their first-response and legal deadlines, escalation rules
 and an audit row each, plus the author upsert and thread links. What keeps it bounded:
-every page costs about a dozen queries whatever its size (one lookup of known ids, authors
-in up to three, parents, troll-flag counts, one lookup of active cases, one INSERT of
+every page costs the same fifteen or so queries whatever its size (one lookup of known ids,
+authors in up to three, parents, troll-flag counts, one lookup of active cases, one INSERT of
 cases with ON CONFLICT DO NOTHING, one INSERT of audit rows, one INSERT of mentions already
 linked to their case, one reload); the protocol (SLA
 row, escalation and approval rules) is read once per page, not once per mention; a repeated

@@ -14,7 +14,9 @@ set is reused (a marker table records it). Phases, in order:
 4. webhook delivery → case visible in the inbox, with a real Celery worker (bench/latency.py);
 5. ingestion throughput beside a raw bulk insert of the same rows (bench/ingest.py, the
    pipeline's own bench, run inside a transaction that is rolled back);
-6. a worker's memory while ingesting through the pipeline (bench/memory.py, own process).
+6. a worker's memory while ingesting through the pipeline (bench/memory.py, own process);
+7. the proposed fixes (indexes, rewritten statements) timed against the statements as they
+   are, in a rolled-back transaction (bench/findings.py).
 Results go to var/bench/results-<scale>.json and, at full scale (or with --write), to the
 "National scale" section of docs/benchmarks.md; other sections there are kept.
 """
@@ -31,7 +33,7 @@ from datetime import UTC, datetime
 
 from .common import ROOT, SETTINGS, machine_facts, replace_section, require_services, setup_django
 
-PHASES = ("web", "throughput", "latency", "ingest", "memory")
+PHASES = ("web", "throughput", "latency", "ingest", "memory", "findings")
 
 
 def log(message: str) -> None:
@@ -151,9 +153,15 @@ def main(argv=None) -> int:
         n = args.memory_mentions or max(5_000, int(100_000 * args.scale))
         results["memory"] = phase_memory(mentions=n, batch=args.batch)
         results["load"]["memory"] = os.getloadavg()
+    if "findings" in phases:
+        from . import findings
+
+        results["findings"] = findings.run(log=log)
+        results["load"]["findings"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
     out = ROOT / "var" / "bench" / f"results-{args.scale:g}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    _carry_over(results, out, skipped=[p for p in PHASES if p not in phases])
     out.write_text(json.dumps(results, indent=2, default=str))
     markdown = render(results, argv if argv is not None else sys.argv[1:])
     print(markdown)
@@ -162,6 +170,21 @@ def main(argv=None) -> int:
         log("docs/benchmarks.md: section \"National scale\" written")
     log(f"done in {results['seconds']:.0f} s; results in {out.relative_to(ROOT)}")
     return 0
+
+
+def _carry_over(results: dict, path, *, skipped: list[str]) -> None:
+    """Phases not run this time keep the figures of the previous run of this scale."""
+    if not skipped or not path.exists():
+        return
+    previous = json.loads(path.read_text())
+    origins = previous.get("carried", {})
+    carried = {}
+    for phase in skipped:
+        if phase in previous:
+            results[phase] = previous[phase]
+            carried[phase] = origins.get(phase, previous["started"])
+    if carried:
+        results["carried"] = carried
 
 
 def _counts() -> dict:
@@ -194,7 +217,7 @@ def render(r: dict, argv) -> str:
     loads = "; ".join(f"{k} {v[0]:.1f}" for k, v in r["load"].items())
     lines = [
         f"Run of {r['started'][:16].replace('T', ' ')} UTC: `make bench` "
-        f"(`python -m bench.run {' '.join(argv)}`), scale {r['scale']:g}.",
+        f"(`python -m bench.run{''.join(' ' + a for a in argv)}`), scale {r['scale']:g}.",
         "",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), {m['memory_gb']:.0f} GB RAM, PostgreSQL "
         f"{m['postgresql']} (shared_buffers {m['shared_buffers']}) and Redis {m['redis']} on the "
@@ -231,6 +254,13 @@ def render(r: dict, argv) -> str:
         lines.append(f"| inbox under gunicorn / minimal view, requests/s | "
                      f"{t['inbox']['rps']:,.1f} / {t['minimal']['rps']:,.1f} = "
                      f"{t['ratio']:.0%} | ≥ 40 % | {_ok(t['ratio'], .4, lower_is_better=False)} |")
+        if "inbox_cached" in t:
+            lines.append(
+                f"| the same inbox through the prototype fix (page reused while the queue's "
+                f"marker is unchanged, `bench/urls.py`) / minimal view | "
+                f"{t['inbox_cached']['rps']:,.1f} / {t['minimal']['rps']:,.1f} = "
+                f"{t['ratio_cached']:.0%} | ≥ 40 % | "
+                f"{_ok(t['ratio_cached'], .4, lower_is_better=False)} |")
     if "memory" in r:
         mem = r["memory"]
         lines.append(f"| worker RSS while ingesting {mem['mentions']:,} mentions, after 10 % → "
@@ -261,8 +291,13 @@ def render(r: dict, argv) -> str:
                   "URLs). Minimal view: "
                   f"{t['minimal']['rps']:,.1f} requests/s (p50 {t['minimal']['p50']} ms); "
                   f"inbox first page: {t['inbox']['rps']:,.1f} requests/s (p50 "
-                  f"{t['inbox']['p50']} ms); errors: {t['minimal']['errors']} / "
-                  f"{t['inbox']['errors']}.", ""]
+                  f"{t['inbox']['p50']} ms)"
+                  + (f"; inbox through the prototype cache: {t['inbox_cached']['rps']:,.1f} "
+                     f"requests/s (p50 {t['inbox_cached']['p50']} ms)"
+                     if "inbox_cached" in t else "")
+                  + f"; non-2xx responses: {t['minimal']['errors']} / {t['inbox']['errors']}"
+                  + (f" / {t['inbox_cached']['errors']}" if "inbox_cached" in t else "")
+                  + ".", ""]
     if "latency" in r:
         la = r["latency"]
         lines += [f"Webhook latency: {la['n']} signed Meta deliveries (after 2 warm-up ones), "
@@ -289,6 +324,18 @@ def render(r: dict, argv) -> str:
                   f"{mem['created']:,} mentions stored, {mem['cases']:,} cases opened, "
                   f"{mem['rate']:,.0f} mentions/s. RSS (MB) by mentions ingested: {samples}; "
                   f"maximum {mem['rss_max_mb']:.0f} MB.", ""]
+    if r.get("findings"):
+        lines += ["Proposed fixes timed in the same run (`bench/findings.py`: EXPLAIN ANALYZE "
+                  "execution time, median of 5, before and with the fix, in a transaction "
+                  "rolled back); see \"Findings\":", "",
+                  "| statement(s) | now ms | with the fix ms | fix |", "|---|---:|---:|---|"]
+        lines += [f"| {f['title']} | {f['before_ms']:.1f} | {f['after_ms']:.1f} | {f['fix']} |"
+                  for f in r["findings"]]
+        lines.append("")
+    if r.get("carried"):
+        lines += ["Not run this time, figures carried over from an earlier run: " + ", ".join(
+            f"{phase} ({when[:16].replace('T', ' ')} UTC)"
+            for phase, when in r["carried"].items()) + ".", ""]
     lines.append(f"The whole run took {r['seconds'] / 60:.0f} minutes.")
     return "\n".join(lines)
 

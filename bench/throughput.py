@@ -1,5 +1,8 @@
 """Requests per second of the inbox under gunicorn, beside a minimal Django view (the ceiling).
 
+A third URL serves the inbox through the bench-only prototype of the fix (bench/urls.py: the
+page reused while the queue's marker is unchanged), to measure what that fix would give.
+
 Both are served by the same gunicorn (bench.settings: same middleware, session, persistent
 database connections), loaded in the same run by the same client on loopback: `wrk` when
 installed, else a small threaded Python client. The ratio inbox / minimal view is the figure.
@@ -129,8 +132,9 @@ def measure(*, seconds: int, connections: int, workers: int, log=print) -> dict:
     try:
         inbox = base + reverse("monitoring:inbox", kwargs={"entity_slug": entity.slug})
         minimal = base + "/bench/minimal/"
+        cached = base + reverse("bench_inbox_cached", kwargs={"entity_slug": entity.slug})
         results = {}
-        for name, url in (("minimal", minimal), ("inbox", inbox)):
+        for name, url in (("minimal", minimal), ("inbox", inbox), ("inbox_cached", cached)):
             load(url, cookie, seconds=3, connections=connections)  # warm every worker
             results[name] = load(url, cookie, seconds=seconds, connections=connections)
             log(f"throughput: {name}: {results[name]['rps']:.1f} requests/s "
@@ -138,5 +142,6 @@ def measure(*, seconds: int, connections: int, workers: int, log=print) -> dict:
     finally:
         stop(proc)
     results["ratio"] = results["inbox"]["rps"] / results["minimal"]["rps"]
+    results["ratio_cached"] = results["inbox_cached"]["rps"] / results["minimal"]["rps"]
     results.update(seconds=seconds, connections=connections, workers=workers)
     return results

@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 from channels_app.choices import CONNECTED_PLATFORMS, ChannelStatus
 from channels_app.models import Channel
 from strategy.choices import Role
+from strategy.integration_models import WebhookEvent
+from strategy.integrations import webhook_emit_many
 from strategy.models import AuditEvent
 from strategy.services import audit_record
 
@@ -44,6 +46,7 @@ from .choices import (
     Urgency,
     WebhookSource,
 )
+from .events import case_webhook_payload
 from .models import (
     Author,
     Case,
@@ -428,6 +431,9 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
                        object_type=Case._meta.label_lower, object_id=str(built.public_id),
                        object_repr=str(built)[:300], after=after)
             for key, (built, after) in to_open.items() if key in opened_cases])
+        webhook_emit_many(entity=entity, event=WebhookEvent.CASE_OPENED,
+                          payloads=(case_webhook_payload(c, entity=entity)
+                                    for c in opened_cases.values()))
     joined = 0
     for key, group in groups.items():
         if key in opened_cases:

@@ -108,15 +108,25 @@ def webhook_endpoint_deactivate(*, actor, endpoint: WebhookEndpoint) -> None:
 
 def webhook_emit(*, entity, event: str, payload: dict) -> list[WebhookEventDelivery]:
     """Record one delivery per subscribed endpoint; workers send them after the commit."""
+    return webhook_emit_many(entity=entity, event=event, payloads=[payload])
+
+
+def webhook_emit_many(*, entity, event: str, payloads) -> list[WebhookEventDelivery]:
+    """The batched form for workers: one query for the endpoints, one INSERT for the rows.
+
+    `payloads` may be a generator: it is only consumed when some endpoint listens.
+    """
     from .tasks import deliver_webhook
 
     endpoints = [e for e in WebhookEndpoint.objects.filter(entity=entity, is_active=True)
                  if event in e.events]
-    body = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    if not endpoints:
+        return []
+    bodies = [json.loads(json.dumps(p, cls=DjangoJSONEncoder)) for p in payloads]
+    now = timezone.now()
     deliveries = WebhookEventDelivery.objects.bulk_create([
-        WebhookEventDelivery(endpoint=endpoint, event=event, payload=body,
-                             next_attempt_at=timezone.now())
-        for endpoint in endpoints
+        WebhookEventDelivery(endpoint=endpoint, event=event, payload=body, next_attempt_at=now)
+        for endpoint in endpoints for body in bodies
     ])
     for delivery in deliveries:
         transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))

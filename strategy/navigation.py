@@ -15,6 +15,7 @@ SECTIONS = [
     (_("Calendar"), "channels_app:calendar", Action.VIEW_PLAN),
     (_("Dashboard"), "monitoring:dashboard", Action.VIEW_DASHBOARD),
     (_("Reports"), "monitoring:reports", Action.VIEW_DASHBOARD),
+    (_("Operations"), "monitoring:operations", Action.MANAGE_SETTINGS),
 ]
 
 

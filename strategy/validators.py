@@ -11,7 +11,8 @@ _NIT_PATTERN = re.compile(r"^(\d{6,15})-?(\d)$")
 
 
 def nit_check_digit(base: str) -> int:
-    total = sum(int(digit) * weight for digit, weight in zip(reversed(base), _NIT_WEIGHTS, strict=False))
+    pairs = zip(reversed(base), _NIT_WEIGHTS, strict=False)
+    total = sum(int(digit) * weight for digit, weight in pairs)
     remainder = total % 11
     return remainder if remainder < 2 else 11 - remainder
 

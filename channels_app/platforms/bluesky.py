@@ -12,7 +12,7 @@ thread root, taken from the mention's record (or `getPosts` when only a URI is g
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -239,6 +239,24 @@ class BlueskyClient(BaseClient):
         if not uri:
             raise PermanentError("Bluesky answered without the new post URI")
         return PublishedReply(external_id=uri, url=post_url(self.handle, uri))
+
+    def find_post(self, *, text: str, idempotency_key: str = "",
+                  since: datetime | None = None) -> PublishedReply | None:
+        """The account's post with exactly this text since `since`, or None. Bluesky has
+        no idempotency key: the calendar asks this before retrying a post whose first
+        attempt may have reached the network (`searchPosts` with `author=`)."""
+        words = " ".join(text.split()[:12])
+        params = [("q", words), ("author", self.did), ("sort", "latest"), ("limit", 25)]
+        if since is not None:
+            params.append(("since", iso(since - timedelta(minutes=5))))
+        payload = require_dict(self._call("GET", "app.bsky.feed.searchPosts", params=params),
+                               "Bluesky search")
+        for view in as_list(payload.get("posts")):
+            record = as_dict(as_dict(view).get("record"))
+            if text_of(record.get("text")) == text and text_of(view.get("uri")):
+                uri = text_of(view.get("uri"))
+                return PublishedReply(external_id=uri, url=post_url(self.handle, uri))
+        return None
 
     def profile(self) -> Profile:
         actor = self.handle or self.account_id

@@ -1257,13 +1257,23 @@ class BlueskyNetwork(Network):
                 return self.xrpc_error(400, "InvalidRequest", "limit must be between 1 and 100")
             for other in [a for a in list(world.accounts.values()) if a.platform == "bluesky"]:
                 world.catch_up(other)
+            author = request.arg("author")
             with world.lock:
-                found = [i for k, lst in world.items.items() if k[0] == "bluesky" for i in lst
-                         if i.kind == "citizen" and query_matches(query, i.text)]
+                if author:
+                    # `author=` (DID or handle): that account's own posts, as the real API
+                    # does; the calendar uses it to check whether a post already went out.
+                    own = world.account_by_handle("bluesky", author) or \
+                        world.account("bluesky", author)
+                    found = [i for i in (world.items.get(own.key, []) if own else [])
+                             if i.kind in ("own", "reply") and query_matches(query, i.text)]
+                else:
+                    found = [i for k, lst in world.items.items() if k[0] == "bluesky"
+                             for i in lst
+                             if i.kind == "citizen" and query_matches(query, i.text)]
             since = request.arg("since")
             if since:
                 found = [i for i in found if iso_ms(i.created) >= since]
-            found.sort(key=lambda i: (i.extra["indexed"], i.seq), reverse=True)
+            found.sort(key=lambda i: (i.extra.get("indexed", i.created), i.seq), reverse=True)
             page, token_out = paginate(world, request, found, request.arg("cursor"), limit,
                                        lambda: self.xrpc_error(400, "InvalidRequest",
                                                                "Malformed cursor"))

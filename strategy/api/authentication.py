@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.throttling import SimpleRateThrottle
@@ -49,3 +50,14 @@ class ApiTokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return None
+
+
+class ApiTokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Describes the bearer tokens in the OpenAPI schema."""
+
+    target_class = "strategy.api.authentication.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "Token de API de la entidad: `Authorization: Bearer re_…`."}

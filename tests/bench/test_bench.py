@@ -90,3 +90,18 @@ def test_render_marks_what_falls_short():
     assert "50.0 / 100.0 = 50% | ≥ 40 % | yes |" in text
     assert "1,000,000 mentions" in text
     io.StringIO(text)  # plain text, no exception
+
+
+def test_phases_not_run_are_carried_over_with_their_origin(tmp_path):
+    import json
+
+    path = tmp_path / "results-1.json"
+    path.write_text(json.dumps({"started": "2026-11-30T06:40:00", "memory": {"growth_mb": 0.0},
+                                "ingest": {"ratio": 0.1},
+                                "carried": {"ingest": "2026-11-29T10:00:00"}}))
+    results = {"started": "2026-11-30T07:30:00", "web": []}
+    run._carry_over(results, path, skipped=["memory", "ingest", "latency"])
+    assert results["memory"] == {"growth_mb": 0.0} and results["ingest"] == {"ratio": 0.1}
+    assert "latency" not in results
+    assert results["carried"] == {"memory": "2026-11-30T06:40:00",
+                                  "ingest": "2026-11-29T10:00:00"}

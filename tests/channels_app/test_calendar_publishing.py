@@ -314,3 +314,55 @@ def test_instagram_text_only_post_fails_permanently_without_a_request(entity, au
     assert not route.called
     post.refresh_from_db()
     assert "image" in post.error
+
+
+def _die_while_publishing(post, now):
+    """A worker claimed the post and died: the row stays "publishing" past its lease."""
+    assert ScheduledPost.objects.filter(pk=post.pk, status=PostStatus.SCHEDULED).update(
+        status=PostStatus.PUBLISHING, attempts=1, lease_until=now - datetime.timedelta(
+            seconds=1), attempt_started_at=now - datetime.timedelta(minutes=7)) == 1
+    post.refresh_from_db()
+
+
+def test_bluesky_worker_died_after_accept_is_found_not_reposted(entity, author, sandbox):
+    """Bluesky has no Idempotency-Key: before retrying, the post is looked up on the
+    account (searchPosts author=) and, found, recorded instead of sent again."""
+    from channels_app.platforms import get_client
+
+    channel = _channel_for(entity, sandbox, Platform.BLUESKY)
+    post = approved_post(entity, channel, author, text="Mañana hay corte de energía en el "
+                                                       "barrio Centro de 8 a 12.")
+    now = timezone.now()
+    _die_while_publishing(post, now)
+    accepted = get_client(channel).publish(text=post.full_text)  # what the dead worker sent
+    assert services.posts_recover_stale(now=now) == {"requeued": 0, "published": 1,
+                                                     "needs_check": 0}
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED and post.external_id == accepted.external_id
+    assert len(posts_received(sandbox, "bluesky")) == 1
+    assert services.post_publish(post_id=post.pk).status == "not_due"
+
+
+def test_bluesky_worker_died_before_sending_is_published_once(entity, author, sandbox):
+    channel = _channel_for(entity, sandbox, Platform.BLUESKY)
+    post = approved_post(entity, channel, author, text="Feria de empleo el viernes.")
+    now = timezone.now()
+    _die_while_publishing(post, now)
+    assert services.posts_recover_stale(now=now)["requeued"] == 1
+    assert services.post_publish(post_id=post.pk).status == "published"
+    assert [r["text"] for r in posts_received(sandbox, "bluesky")] == [post.full_text]
+
+
+def test_bluesky_retry_after_a_5xx_checks_first(entity, author, sandbox):
+    channel = _channel_for(entity, sandbox, Platform.BLUESKY)
+    post = approved_post(entity, channel, author, text="Inscripciones abiertas para cursos.")
+    sandbox.world.add_fault("error_500", count=3, platform="bluesky",
+                            path="/xrpc/com.atproto.repo.createRecord")
+    now = timezone.now()
+    assert services.post_publish(post_id=post.pk, now=now).status == "retry"
+    post.refresh_from_db()
+    assert post.error_unknown
+    assert services.post_publish(post_id=post.pk, now=post.retry_after).status == "published"
+    assert len(posts_received(sandbox, "bluesky")) == 1
+    searched = [r for r in sandbox.world.requests if r["path"].endswith("searchPosts")]
+    assert searched, "the retry looked the post up before sending it again"

@@ -130,8 +130,8 @@ def test_calendar_pages_are_accessible(page, login, entity, member_factory):
     # The coverage table flags the empty days of the channel.
     page.goto(base + "cobertura/")
     assert page.locator("td.coverage-gap").count() > 0
-    # Keyboard: the month view's first post link is reachable and opens the post.
-    page.goto(base)
+    # Keyboard: a post link of the week view is reachable and opens the post.
+    page.goto(f"{base}?vista=semana&fecha={(today + datetime.timedelta(days=1)).isoformat()}")
     page.locator("a[data-move-url]").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")

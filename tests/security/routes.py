@@ -11,8 +11,19 @@ API_ROUTES = [(r, n) for r, n in ROUTES if r.startswith("api/")]
 __all__ = ["API_ROUTES", "PAGE_ROUTES", "ROUTES", "declared_action", "fill", "api_actions"]
 
 
-def fill(route, entity):
-    return _fill(route, entity, _url_kwarg_providers())
+def fill(route, entity, memo: dict | None = None):
+    """The route with values of `entity`; with `memo`, one object per kwarg is reused."""
+    providers = _url_kwarg_providers()
+    if memo is not None:
+        def once(key, provider):
+            def value(e):
+                if key not in memo:
+                    memo[key] = provider(e)
+                return memo[key]
+            return value
+
+        providers = {k: once(k, p) for k, p in providers.items()}
+    return _fill(route, entity, providers)
 
 
 def declared_action(func) -> str | None:
