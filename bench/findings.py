@@ -47,12 +47,23 @@ def _search(entity_id: int, scoped: bool) -> str:
  ORDER BY 1 DESC LIMIT 2000"""
 
 
+def _marker(entity_id: int) -> str:
+    return (f"SELECT count(id), max(id), max(last_activity_at) FROM monitoring_case "
+            f"WHERE entity_id = {entity_id} AND status IN {ACTIVE}")
+
+
 EXPERIMENTS = [
     ("Inbox page query (25 rows of the largest entity's active cases by deadline)",
      lambda e: [_inbox_page(e)], lambda e: [_inbox_page(e)],
      ["CREATE INDEX bench_case_active_due ON monitoring_case (entity_id, first_response_due) "
       f"WHERE status IN {ACTIVE}"],
      "partial index `(entity_id, first_response_due) WHERE status IN (active)`"),
+    ("Inbox marker (`newest_case_marker`: every page and every 10 s poll of every open inbox)",
+     lambda e: [_marker(e)], lambda e: [_marker(e)],
+     ["CREATE INDEX bench_case_active_marker ON monitoring_case (entity_id) "
+      f"INCLUDE (id, last_activity_at) WHERE status IN {ACTIVE}"],
+     "covering partial index `(entity_id) INCLUDE (id, last_activity_at) WHERE status IN "
+     "(active)` (index-only scan)"),
     ("Inbox search \"agua\": mentions' full text OR author handle/name",
      lambda e: [_search(e, False)], lambda e: [_search(e, True)], [],
      "author condition as a subquery scoped to the entity (no join of every author)"),

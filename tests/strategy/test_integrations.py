@@ -77,7 +77,7 @@ def test_unusable_tokens_answer_401(state, entity, admin_user):
         clear = clear[:-4] + "abcd"
     response = _api(clear).get(f"/api/v1/e/{entity.slug}/entidad/")
     assert response.status_code == 401
-    assert "inválido" in response.json()["error"]["message"]
+    assert "no es válido" in response.json()["error"]["message"]
 
 
 def test_token_rate_limit_answers_429_with_retry_after(entity, admin_user):
