@@ -70,11 +70,11 @@ def webhook_deactivate(request, endpoint_id):
 
 @require_POST
 @entity_view(Action.MANAGE_INTEGRATIONS)
-def webhook_resend(request, delivery_id):
+def webhook_resend(request, event_delivery_id):
     # Deliveries belong to the entity through their endpoint.
     delivery = get_object_or_404(
         WebhookEventDelivery.objects.select_related("endpoint__entity"),
-        endpoint__entity=request.entity, public_id=delivery_id)
+        endpoint__entity=request.entity, public_id=event_delivery_id)
     integrations.webhook_resend(actor=request.user, delivery=delivery)
     messages.success(request, _("The event will be sent again."))
     return _back(request)

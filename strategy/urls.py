@@ -16,8 +16,8 @@ urlpatterns = [
          name="api_token_revoke"),
     path("integraciones/webhooks/<uuid:endpoint_id>/desactivar/",
          integration_views.webhook_deactivate, name="webhook_deactivate"),
-    path("integraciones/entregas/<uuid:delivery_id>/reenviar/", integration_views.webhook_resend,
-         name="webhook_resend"),
+    path("integraciones/entregas/<uuid:event_delivery_id>/reenviar/",
+         integration_views.webhook_resend, name="webhook_resend"),
     # The plan (issue 3): steps 1, 2, 4 and 8 here; 3 and 7 in channels_app.
     path("plan/", plan_views.plan_overview, name="plan_overview"),
     path("plan/responsable/", plan_views.plan_owner, name="plan_owner"),

@@ -40,3 +40,11 @@ urlpatterns += [
     path(_CASE + "respuestas/<uuid:reply_id>/reintentar/", _inbox.ReplyRetryAPI.as_view(),
          name="inbox-reply-retry"),
 ]
+
+# Archival export of a case (issue 9).
+from monitoring.archive_views import CaseArchiveAPI  # noqa: E402
+
+urlpatterns += [
+    path("bandeja/casos/<uuid:case_id>/archivo/", CaseArchiveAPI.as_view(),
+         name="inbox-case-archive"),
+]

@@ -34,9 +34,13 @@ def sandbox_server():
 
 @pytest.fixture
 def sandbox(sandbox_server):
+    from channels_app.platforms.bluesky import forget_sessions
+
     sandbox_server.world.reset(seed=2026, rate_per_minute=0, history=0)
+    forget_sessions()  # Bluesky sessions cached by the client die with the reset world
     yield sandbox_server
     sandbox_server.world.clear_faults()
+    forget_sessions()
 
 
 def posts_received(sandbox, platform="mastodon"):

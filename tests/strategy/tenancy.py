@@ -46,5 +46,5 @@ def _delivery(entity):
 URL_KWARGS.update({
     "token_id": lambda entity: _api_token(entity).public_id,
     "endpoint_id": lambda entity: _endpoint(entity).public_id,
-    "delivery_id": lambda entity: _delivery(entity).public_id,
+    "event_delivery_id": lambda entity: _delivery(entity).public_id,
 })
