@@ -33,7 +33,7 @@ from strategy.selectors import audit_events_of
 from .choices import ACTIVE_CASE_STATUSES, CaseStatus, Category, PqrsdType, Urgency
 from .inbox_choices import PresenceActivity, ReplyStatus
 from .inbox_models import CaseNote, CaseOutcome, CasePresence, PqrsdRegistration, Reply
-from .models import Case, Mention
+from .models import Author, Case, Mention
 
 PAGE_SIZE = 25
 PRESENCE_WINDOW = datetime.timedelta(seconds=30)
@@ -143,8 +143,11 @@ def search_cases(qs, entity, text: str):
             fts=SearchVector("text", config="spanish")).filter(
             entity=entity, fts=query, case__isnull=False).values("case_id")
         handle = text.lstrip("@")
-        return qs.filter(Q(pk__in=mention_hits) | Q(author__handle__iexact=handle)
-                         | Q(author__name__icontains=text))
+        # The author part as a subquery scoped to the entity: an OR over the join would make
+        # PostgreSQL scan every author of every entity.
+        authors = Author.objects.filter(entity=entity).filter(
+            Q(handle__iexact=handle) | Q(name__icontains=text)).values("pk")
+        return qs.filter(Q(pk__in=mention_hits) | Q(author__in=authors))
     mention_hits = Mention.objects.filter(entity=entity, text__icontains=text,
                                           case__isnull=False).values("case_id")
     handle = text.lstrip("@")

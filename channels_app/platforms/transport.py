@@ -2,7 +2,10 @@
 
 - httpx with explicit timeouts (connect 5 s, read 20 s by default);
 - 5xx answers and timeouts are retried a few times inside the call, with jittered
-  exponential backoff (small and bounded: the worker does the long waits);
+  exponential backoff (small and bounded: the worker does the long waits) — but only for
+  reads, or writes carrying an Idempotency-Key: a POST the network may already have
+  accepted is never sent again blindly (the caller's delivery row decides what to do).
+  A connection that was never established is retried for any method;
 - a 429 is never retried here: it raises `RateLimited` with `retry_after` taken from
   Retry-After or the network's reset header, so the caller waits instead of hammering;
 - 401/403 raise `AuthError` (the channel needs reconnecting), other 4xx `PermanentError`;
@@ -165,6 +168,8 @@ class Transport:
         all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **self.headers,
                        **(headers or {})}
         url = self.url(path)
+        resendable = method.upper() in ("GET", "HEAD", "OPTIONS") or any(
+            name.lower() == "idempotency-key" for name in all_headers)
         last_error: PlatformError | None = None
         for attempt in range(self.retries + 1):
             if attempt:
@@ -172,11 +177,19 @@ class Transport:
             try:
                 response = self.http_client.request(
                     method, url, params=params, json=json_body, data=data, headers=all_headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing reached the network: safe to try again whatever the method.
+                last_error = TransientError(f"cannot connect to {url}: {exc}")
+                continue
             except httpx.TimeoutException as exc:
                 last_error = TransientError(f"timeout calling {method} {url}: {exc}")
+                if not resendable:
+                    raise last_error from exc
                 continue
             except httpx.TransportError as exc:
                 last_error = TransientError(f"network error calling {method} {url}: {exc}")
+                if not resendable:
+                    raise last_error from exc
                 continue
             except httpx.InvalidURL as exc:
                 raise PermanentError(f"invalid address {url}: {exc}") from exc
@@ -187,6 +200,8 @@ class Transport:
                     raise
                 if exc.status is not None and exc.status < 500:
                     raise  # a malformed 2xx or a network-specific transient: no tight loop
+                if not resendable:
+                    raise  # the network may have accepted it: the caller decides
                 last_error = exc
         assert last_error is not None
         raise last_error

@@ -214,3 +214,44 @@ def test_case_facts_from_sql_match_the_python_definition(entity):
     got = sorted((round(f.hours, 6) if f.hours is not None else -1, f.state) for f in facts)
     want = sorted((round(h, 6) if h is not None else -1, s) for h, s in expected)
     assert got == want
+
+
+def test_case_summaries_agree_with_the_python_definitions(entity, member_factory):
+    """On PostgreSQL the figures come from one SQL statement: same answers as Python."""
+    import random
+
+    from monitoring.dashboard_selectors import (
+        _case_summaries_python,
+        case_rows,
+        case_summaries,
+    )
+
+    rng = random.Random(11)
+    now = timezone.now()
+    channels = [ChannelFactory(entity=entity, platform=p) for p in ("x", "facebook")]
+    people = [member_factory(entity, Role.COMMUNITY_MANAGER) for _ in range(2)]
+    for _ in range(60):
+        opened = now - datetime.timedelta(hours=rng.uniform(1, 300))
+        due = opened + datetime.timedelta(hours=rng.choice([1, 4, 8, 400]))
+        answered = (opened + datetime.timedelta(hours=rng.uniform(0, 40))
+                    if rng.random() < 0.7 else None)
+        if answered is not None and answered > now:
+            answered = None
+        CaseFactory(entity=entity, opened_at=opened, first_response_due=due,
+                    first_response_at=answered, channel=rng.choice(channels + [None]),
+                    assignee=rng.choice(people + [None]))
+    period, _ = period_from_params({"periodo": "30"}, today=timezone.localdate())
+    got = case_summaries(entity, period, now=now)
+    want = _case_summaries_python(case_rows(entity, period, now=now))
+
+    def norm(summary):
+        t = summary.times
+        return (summary.cases, summary.answered, summary.sla, t.count,
+                None if t.median_hours is None else round(t.median_hours, 6),
+                None if t.p90_hours is None else round(t.p90_hours, 6))
+
+    assert norm(got[0]) == norm(want[0])
+    for index in (1, 2):
+        assert {k: norm(v) for k, v in got[index].items()} == \
+            {k: norm(v) for k, v in want[index].items()}
+    assert got[0].cases == 60

@@ -384,3 +384,15 @@ def test_instagram_reads_a_mention_announced_by_webhook(sandbox):
     media = sandbox.world.get("instagram", comment["id"]).container_id
     caption = client.fetch_mention(media_id=media)
     assert caption.external_id == media and caption.text
+
+
+
+def test_a_reply_is_never_resent_by_the_transport_after_a_5xx(sandbox):
+    """The network may have accepted a POST that answered 5xx: resending it blindly could
+    publish the answer twice, so the transport raises and the reply row decides."""
+    client = sandbox.client("x")
+    sandbox.fault("error_500", platform="x", path="/2/tweets", count=1)
+    before = len(sandbox.world.requests)
+    with pytest.raises(TransientError):
+        client.reply(in_reply_to="1890000000000000001", text="Gracias por escribirnos.")
+    assert len(sandbox.world.requests) - before == 1
