@@ -141,9 +141,10 @@ actually computed) and the SQL column are the figures to compare with the budget
 Worst p95: **{worst:.0f} ms**, **{worst_frozen:.0f} ms** with `gc.freeze()` (target: under
 300 ms). The occasional slow request without it is a full garbage collection walking the
 whole heap (measured: ~90 ms of CPU becomes ~270 ms one request in seven); calling
-`gc.freeze()` once the server has loaded its code removes it. Volumes, categories and sentiment come
-from the daily rollups, never from the raw mentions; response times from the cases opened in
-the period (a few columns each).
+`gc.freeze()` once the server has loaded its code removes it.
+Volumes, categories and sentiment come from the daily rollups, never from the raw mentions;
+response times and SLA shares (all, per channel, per person) from one aggregate statement
+over the cases opened in the period (`percentile_cont`, `COUNT … FILTER`, grouping sets).
 """
     print(markdown)
     if args.write:

@@ -31,7 +31,7 @@ from strategy.models import Membership
 from strategy.selectors import audit_events_of
 
 from .choices import ACTIVE_CASE_STATUSES, CaseStatus, Category, PqrsdType, Urgency
-from .inbox_choices import PresenceActivity, ReplyStatus
+from .inbox_choices import ReplyStatus
 from .inbox_models import CaseNote, CaseOutcome, CasePresence, PqrsdRegistration, Reply
 from .models import Author, Case, Mention
 
@@ -400,10 +400,6 @@ def others_on_case(case, user) -> list[CasePresence]:
     since = timezone.now() - PRESENCE_WINDOW
     return list(CasePresence.objects.filter(case=case, last_seen__gte=since)
                 .exclude(user=user).select_related("user").order_by("user__email"))
-
-
-def drafting_label(presence) -> bool:
-    return presence.activity == PresenceActivity.DRAFTING
 
 
 def reply_for_case(case, reply_id):

@@ -933,14 +933,6 @@ def _local_end_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
 
 
-def _owner_emails(entity) -> list[str]:
-    from strategy.models import Membership
-
-    return list(Membership.objects.filter(
-        entity=entity, is_active=True, role__in=[Role.STRATEGY_OWNER, Role.ENTITY_ADMIN])
-        .values_list("user__email", flat=True))
-
-
 def _wants(entity, email_field: str, users) -> list[str]:
     prefs = {p.user_id: p for p in NotificationPreference.objects.filter(
         entity=entity, user__in=[u.pk for u in users])}

@@ -411,6 +411,9 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
                 in keys}
 
     active = active_cases(set(groups))
+    active.update(_reopen_recently_closed(
+        entity, {key for key, group in groups.items() if key not in active
+                 and any(m.label in QUEUED_CATEGORIES for m in group)}))
     to_open: dict[tuple[int, str], tuple[Case, dict]] = {}
     for key, group in groups.items():
         queued = [m for m in group if m.label in QUEUED_CATEGORIES]
@@ -448,6 +451,37 @@ def _queue(*, entity, channel, mentions: list[Mention], flagged: set[int]) -> tu
         for m in group:
             m.case = case
     return len(opened_cases), joined
+
+
+# A citizen who writes again in the thread of a case closed within this window gets the
+# same case back (with its history) rather than a new one.
+REOPEN_WINDOW = timedelta(days=30)
+
+
+def _reopen_recently_closed(entity, keys) -> dict[tuple[int, str], Case]:
+    """Reopen the latest case closed with a resolution for each (author, thread) key.
+
+    Cases closed as spam, troll, merged or transferred stay closed: a troll writing again
+    opens a new, flagged case instead of reviving the old one.
+    """
+    if not keys:
+        return {}
+    from .inbox_choices import OutcomeKind
+    from .inbox_services import case_reopen_on_new_mention
+
+    closed = (Case.objects.filter(
+        entity=entity, status=CaseStatus.CLOSED,
+        closed_at__gte=timezone.now() - REOPEN_WINDOW,
+        author_id__in={k[0] for k in keys}, thread_key__in={k[1] for k in keys})
+        .exclude(outcomes__kind__in=[OutcomeKind.SPAM, OutcomeKind.TROLL, OutcomeKind.MERGED,
+                                     OutcomeKind.TRANSFERRED])
+        .order_by("-closed_at"))
+    reopened: dict[tuple[int, str], Case] = {}
+    for case in closed:
+        key = (case.author_id, case.thread_key)
+        if key in keys and key not in reopened:
+            reopened[key] = case_reopen_on_new_mention(case=case) or case
+    return reopened
 
 
 def _primary(mentions: list[Mention]) -> Mention:

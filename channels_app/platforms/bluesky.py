@@ -148,10 +148,10 @@ class BlueskyClient(BaseClient):
             pass
         return self._login()
 
-    def _session(self, *, renew: bool = False) -> dict:
+    def _session(self, *, renew: bool = False, login: bool = False) -> dict:
         with _sessions_lock:
             session = _sessions.get(self._session_key())
-        if session is None:
+        if session is None or login:
             session = self._login()
         elif renew:
             session = self._refresh(session)
@@ -168,8 +168,16 @@ class BlueskyClient(BaseClient):
             self._session(renew=True)
             try:
                 return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
-            except SessionExpired as exc:
-                raise AuthError(f"Bluesky session cannot be renewed: {exc}") from exc
+            except SessionExpired:
+                pass
+        # The refreshed session expired at once: log in afresh (the app password is what
+        # the channel holds). An expired token never means the credentials are wrong, so a
+        # session that still expires is a transient failure, not "reconnect the channel".
+        self._session(login=True)
+        try:
+            return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
+        except SessionExpired as exc:
+            raise TransientError(f"Bluesky session keeps expiring: {exc}") from exc
 
     @property
     def did(self) -> str:

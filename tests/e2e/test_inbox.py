@@ -3,6 +3,7 @@ template and sees the reply published to the sandbox; triage by keyboard alone; 
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from protocols.choices import TemplateStatus
 from protocols.models import ResponseTemplate, TemplateVersion
@@ -54,7 +55,8 @@ def test_manager_filters_claims_answers_with_a_template_and_sees_it_published(
     page.get_by_label("Plantilla").select_option(label="Vías: Huecos en vías")
     page.get_by_role("button", name="Insertar plantilla").click()
     text = page.get_by_label("Su respuesta al ciudadano")
-    page.wait_for_function("document.getElementById('reply-text').value.length > 0")
+    # (wait_for_function would eval a string, which the CSP forbids)
+    expect(text).not_to_have_value("")
     assert text.input_value().startswith(f"Hola {case.author.name}, gracias por avisarnos.")
     page.locator("#composer-feedback").get_by_text("de 280 caracteres").wait_for()
     page.get_by_role("button", name="Publicar respuesta").click()

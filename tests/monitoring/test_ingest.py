@@ -241,3 +241,27 @@ def test_query_count_does_not_grow_with_the_page(channel, pinned_classifier):
     (small_other, small_inserts), (large_other, large_inserts) = kinds(small), kinds(large)
     assert large_other == small_other <= 17
     assert large_inserts <= small_inserts + 4
+
+
+def test_writing_again_reopens_a_recently_closed_case(channel, pinned_classifier, entity,
+                                                     member_factory):
+    from monitoring.inbox_services import case_close, case_mark_spam
+    from strategy.choices import Role
+
+    manager = member_factory(entity, Role.COMMUNITY_MANAGER)
+    ingest(channel, [nm(900, "QUEJA el hueco sigue", author="vecina", thread="t1")])
+    case = Case.objects.get()
+    case_close(actor=manager, case=case, resolution="Se reparó el hueco.")
+    ingest(channel, [nm(901, "QUEJA otra vez el hueco", author="vecina", thread="t1",
+                        reply_to="900")])
+    case.refresh_from_db()
+    assert Case.objects.count() == 1
+    assert case.status == CaseStatus.OPEN
+    assert Mention.objects.get(external_id="901").case == case
+    # A case closed as spam stays closed: the next message opens a new, separate case.
+    case_mark_spam(actor=manager, case=case, reason="Cadena de spam")
+    ingest(channel, [nm(902, "QUEJA compre ya", author="vecina", thread="t1",
+                        reply_to="901")])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    assert Case.objects.count() == 2

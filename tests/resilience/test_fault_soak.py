@@ -92,12 +92,19 @@ def test_every_fault_mode_over_many_rounds_matches_ground_truth(entity, monkeypa
                       .values_list("external_id", flat=True))
         expected = truths[platform]
         lost = expected - set(stored)
+        if lost:
+            from channels_app.models import Channel
+            print("LOST", platform, dict(outcomes), list(Channel.objects.filter(
+                platform=platform).values_list("status", flat=True)),
+                list(PollState.objects.filter(channel__platform=platform).values_list(
+                    "last_error", "consecutive_failures")))
         duplicated = len(stored) - len(set(stored))
         invented = set(stored) - expected
         report[platform] = {"expected": len(expected), "stored": len(stored),
                             "lost": len(lost), "duplicated": duplicated,
                             "invented": len(invented)}
-    print(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1), dict(outcomes),
+          list(PollState.objects.values_list("last_error", "cursor")))
     for platform, row in report.items():
         assert row["expected"], f"{platform}: the sandbox produced nothing to check"
         assert (row["lost"], row["duplicated"], row["invented"]) == (0, 0, 0), (platform, row)
