@@ -23,6 +23,7 @@ from .base import (
     FetchResult,
     NormalizedMention,
     PermanentError,
+    PlatformError,
     Profile,
     PublishedReply,
     TransientError,
@@ -154,7 +155,15 @@ class BlueskyClient(BaseClient):
         if session is None or login:
             session = self._login()
         elif renew:
-            session = self._refresh(session)
+            try:
+                session = self._refresh(session)
+            except PlatformError:
+                # The network may have consumed the refresh token before failing: never
+                # keep a session that cannot work, or every later poll would answer 401
+                # and the channel would look disconnected. The next call logs in afresh.
+                with _sessions_lock:
+                    _sessions.pop(self._session_key(), None)
+                raise
         with _sessions_lock:
             _sessions[self._session_key()] = session
         self.transport.headers["Authorization"] = f"Bearer {session['accessJwt']}"
