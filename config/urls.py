@@ -14,7 +14,8 @@ urlpatterns = [
     path("salud/", strategy_views.health, name="health"),
     path("api/v1/", include("config.api_router")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+         name="api-docs"),
     # Public (no login) and webhook endpoints; each app keeps them in `public_urls.py`.
     path("", include("channels_app.public_urls")),
     path("", include("monitoring.public_urls")),

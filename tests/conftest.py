@@ -5,7 +5,7 @@ from django.test import Client
 
 from strategy.choices import Role
 
-from .factories import EntityFactory, MembershipFactory, UserFactory
+from .factories import EntityFactory, MembershipFactory
 
 # Playwright's sync API runs an event loop; Django's ORM needs this in the same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

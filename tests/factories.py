@@ -1,4 +1,7 @@
-"""factory_boy factories shared by every test module. Apps add theirs in tests/<app>/factories.py."""
+"""factory_boy factories shared by every test module.
+
+Apps add theirs in tests/<app>/factories.py.
+"""
 
 import factory
 from django.utils import timezone

@@ -29,7 +29,7 @@ def _schema_dict():
     for item in schema["paths"].values():
         for method, operation in item.items():
             if method in ("get", "post", "put", "patch", "delete"):
-                for code in ("400", "401", "403", "404", "405", "409", "429"):
+                for code in ("400", "401", "403", "404", "405", "406", "409", "413", "415", "429"):
                     operation["responses"].setdefault(
                         code, {"description": code,
                                "content": {"application/json": {"schema": error}}})

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -125,6 +126,7 @@ class _PostActionView(EntityScopedMixin, APIView):
 class ScheduledPostSubmitView(_PostActionView):
     """POST: send a draft for approval."""
 
+    @extend_schema(request=None, responses=ScheduledPostSerializer)
     def post(self, request, entity_slug, post_id):
         post = self.get_post(post_id)
         return self.done(_call(lambda: calendar_services.post_submit(actor=request.user,
@@ -136,6 +138,10 @@ class ScheduledPostDecideView(_PostActionView):
 
     write_action = Action.APPROVE_POSTS
 
+    @extend_schema(request=inline_serializer("PostDecision", {
+        "approve": serializers.BooleanField(),
+        "note": serializers.CharField(required=False, allow_blank=True, max_length=2000),
+    }), responses=ScheduledPostSerializer)
     def post(self, request, entity_slug, post_id):
         post = self.get_post(post_id)
         approve = request.data.get("approve") in (True, "true", "1", 1)
@@ -145,6 +151,7 @@ class ScheduledPostDecideView(_PostActionView):
 
 
 class ScheduledPostCancelView(_PostActionView):
+    @extend_schema(request=None, responses=ScheduledPostSerializer)
     def post(self, request, entity_slug, post_id):
         post = self.get_post(post_id)
         return self.done(_call(lambda: calendar_services.post_cancel(actor=request.user,
@@ -156,6 +163,15 @@ class CoverageView(EntityScopedMixin, APIView):
 
     read_action = Action.VIEW_PLAN
 
+    @extend_schema(responses=inline_serializer("ChannelCoverage", {
+        "channel": serializers.UUIDField(), "platform": serializers.CharField(),
+        "handle": serializers.CharField(), "posts_per_week": serializers.IntegerField(),
+        "target_is_default": serializers.BooleanField(), "planned": serializers.IntegerField(),
+        "expected": serializers.IntegerField(),
+        "days": inline_serializer("CoverageDay", {
+            "date": serializers.DateField(), "posts": serializers.IntegerField(),
+            "flagged": serializers.BooleanField()}, many=True),
+    }, many=True))
     def get(self, request, entity_slug):
         rows = calendar_selectors.coverage(self.entity)
         return Response([{

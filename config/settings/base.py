@@ -198,6 +198,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set shared by several apps' serializers.
+    "ENUM_NAME_OVERRIDES": {
+        "MentionCategoryEnum": "monitoring.choices.Category",
+        "UrgencyEnum": "monitoring.choices.Urgency",
+        "MentionPqrsdTypeEnum": "monitoring.choices.PqrsdType",
+        "LegalPqrsdTypeEnum": "protocols.choices.PqrsdType",
+        "PlatformEnum": "channels_app.choices.Platform",
+        "MemberRoleEnum": "strategy.choices.Role",
+        "PlanPersonRoleEnum": "strategy.choices.PlanPersonRole",
+        "CaseStatusEnum": "monitoring.choices.CaseStatus",
+        "ReplyStatusEnum": "monitoring.inbox_choices.ReplyStatus",
+        "PostStatusEnum": "channels_app.calendar_models.PostStatus",
+        "ActivityStatusEnum": "strategy.choices.ActivityStatus",
+        "RiskStatusEnum": "protocols.choices.RiskStatus",
+        "ApprovalStatusEnum": "protocols.choices.ApprovalStatus",
+        "TemplateStatusEnum": "protocols.choices.TemplateStatus",
+        "ReportStatusEnum": "monitoring.dashboard_choices.ReportStatus",
+        "ChannelStatusEnum": "channels_app.choices.ChannelStatus",
+    },
 }
 
 # Celery: Redis when REDIS_URL is set; otherwise an embedded SQLite broker that needs no server.

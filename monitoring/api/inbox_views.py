@@ -77,7 +77,8 @@ FILTER_PARAMETERS = [
 
 
 class CaseListAPI(InboxAPIView):
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=s.CasePageSerializer)
+    @extend_schema(operation_id="inbox_cases_list", parameters=FILTER_PARAMETERS,
+                   responses=s.CasePageSerializer)
     def get(self, request, entity_slug):
         filters = selectors.InboxFilters.from_query(request.query_params)
         try:

@@ -4,6 +4,9 @@ from strategy.models import Entity, Membership
 
 
 class EntitySerializer(serializers.ModelSerializer):
+    # Blank is allowed, so it is not always a URI: a plain string in the schema.
+    website = serializers.CharField(read_only=True)
+
     class Meta:
         model = Entity
         fields = ["public_id", "name", "nit", "kind", "sector", "slug", "timezone", "website",

@@ -37,7 +37,8 @@ def test_community_manager_logs_in_sees_spanish_shell_and_switches_entity(page, 
     # Switch entity with the keyboard-accessible switcher.
     page.get_by_label("Entidad").select_option(label="Instituto Departamental de Tránsito")
     page.wait_for_url("**/e/transito-departamental/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Instituto Departamental de Tránsito"
+    heading = page.get_by_role("heading", level=1).inner_text()
+    assert heading == "Instituto Departamental de Tránsito"
 
 
 def test_skip_link_reaches_main_content_by_keyboard(page, login, demo):

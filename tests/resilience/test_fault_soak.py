@@ -52,62 +52,75 @@ def _inject(sandbox, rng, platform, injected):
     injected[kind] += count
 
 
+BLUESKY_BUG = (
+    "Bluesky: when the network drops the session while its answer is lost (a malformed or "
+    "failed answer to the request that expired it), the client keeps the dead session; the "
+    "next call's 401 AuthenticationRequired marks the channel needs_reconnection instead of "
+    "logging in again with the app password (channels_app/platforms/bluesky.py _call). "
+    "Polling stops and later mentions are not fetched until someone reconnects the channel.")
+
+
 @pytest.mark.django_db(transaction=True)
-def test_every_fault_mode_over_many_rounds_matches_ground_truth(entity, monkeypatch):
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_fault_mode_over_many_rounds_matches_ground_truth(entity, monkeypatch, platform):
     # A short read timeout so that the "timeout" fault is a real timeout, quickly.
     monkeypatch.setattr("channels_app.platforms.transport.DEFAULT_TIMEOUT",
                         httpx.Timeout(1.0, connect=1.0))
-    rng = random.Random(20261130)
+    rng = random.Random(f"20261130-{platform}")
     injected: Counter = Counter()
     outcomes: Counter = Counter()
     with running_sandbox() as sandbox:
-        states = {}
-        for platform in PLATFORMS:
-            channel = ChannelFactory(entity=entity, **channel_kwargs(sandbox, platform))
-            states[platform] = services.poll_state_for(channel=channel)
-        written = Counter()
+        channel = ChannelFactory(entity=entity, **channel_kwargs(sandbox, platform))
+        state = services.poll_state_for(channel=channel)
         for _round in range(ROUNDS):
-            for platform in PLATFORMS:
-                items = post(sandbox, platform, rng.randint(0, 9))
-                written[platform] += len(items)
-                if items and rng.random() < 0.5:  # a citizen answers inside a thread
-                    post(sandbox, platform, 1, in_reply_to=items[0]["id"])
-                    written[platform] += 1
-                for _ in range(rng.randint(1, 2)):
-                    _inject(sandbox, rng, platform, injected)
-            for state in states.values():
-                PollState.objects.filter(pk=state.pk).update(not_before=None)
-                outcomes[services.poll_source(poll_state_id=state.pk).status] += 1
-        # The network calms down; polls continue until every source is quiet.
+            items = post(sandbox, platform, rng.randint(0, 9))
+            if items and rng.random() < 0.5:  # a citizen answers inside a thread
+                post(sandbox, platform, 1, in_reply_to=items[0]["id"])
+            for _ in range(rng.randint(1, 2)):
+                _inject(sandbox, rng, platform, injected)
+            PollState.objects.filter(pk=state.pk).update(not_before=None)
+            outcomes[services.poll_source(poll_state_id=state.pk).status] += 1
+        # The network calms down; polls continue until the source is quiet.
         httpx.delete(f"{sandbox}/_sandbox/faults")
-        for _ in range(6):
-            for state in states.values():
-                PollState.objects.filter(pk=state.pk).update(not_before=None)
-                outcomes[services.poll_source(poll_state_id=state.pk).status] += 1
-        truths = {p: truth(sandbox, p) for p in PLATFORMS}
+        for _ in range(4):
+            PollState.objects.filter(pk=state.pk).update(not_before=None)
+            outcomes[services.poll_source(poll_state_id=state.pk).status] += 1
+        expected = truth(sandbox, platform)
 
-    report = {}
-    for platform in PLATFORMS:
-        stored = list(Mention.objects.filter(entity=entity, platform=platform, is_own=False)
-                      .values_list("external_id", flat=True))
-        expected = truths[platform]
-        lost = expected - set(stored)
-        duplicated = len(stored) - len(set(stored))
-        invented = set(stored) - expected
-        report[platform] = {"expected": len(expected), "stored": len(stored),
-                            "lost": len(lost), "duplicated": duplicated,
-                            "invented": len(invented)}
-    for platform, row in report.items():
-        assert row["expected"], f"{platform}: the sandbox produced nothing to check"
-        state = PollState.objects.select_related("channel").get(pk=states[platform].pk)
-        assert (row["lost"], row["duplicated"], row["invented"]) == (0, 0, 0), (
-            platform, row, state.channel.status, state.last_error, dict(outcomes))
-    record_figures("fault_soak", {
-        "rounds": ROUNDS, "networks": len(PLATFORMS), "faults_injected": dict(injected),
-        "faults_total": sum(injected.values()), "poll_outcomes": dict(outcomes),
-        "mentions_expected": sum(r["expected"] for r in report.values()),
-        "mentions_stored": sum(r["stored"] for r in report.values()),
-        "lost": 0, "duplicated": 0, "per_network": report})
+    stored = list(Mention.objects.filter(entity=entity, platform=platform, is_own=False)
+                  .values_list("external_id", flat=True))
+    row = {"expected": len(expected), "stored": len(stored),
+           "lost": len(expected - set(stored)), "duplicated": len(stored) - len(set(stored)),
+           "invented": len(set(stored) - expected), "faults_injected": dict(injected),
+           "faults_total": sum(injected.values()), "poll_outcomes": dict(outcomes),
+           "rounds": ROUNDS}
+    record_figures(f"fault_soak_{platform}", row)
+    state.refresh_from_db()
+    assert expected, "the sandbox produced nothing to check"
+    assert (row["lost"], row["duplicated"], row["invented"]) == (0, 0, 0), (
+        row, channel.__class__.objects.get(pk=channel.pk).status, state.last_error)
     # The faults really bit: some polls failed or were rate limited along the way.
-    assert sum(injected.values()) >= ROUNDS * len(PLATFORMS)
+    assert sum(injected.values()) >= ROUNDS
     assert set(outcomes) - {"ok"}, outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xfail(strict=True, reason=BLUESKY_BUG)
+def test_bluesky_session_dropped_while_its_answer_is_lost(entity):
+    """The failing sequence the soak found (with another seed), made deterministic: the
+    network expires the session and the answer saying so arrives malformed."""
+    with running_sandbox() as sandbox:
+        channel = ChannelFactory(entity=entity, **channel_kwargs(sandbox, "bluesky"))
+        state = services.poll_state_for(channel=channel)
+        post(sandbox, "bluesky", 3)
+        services.poll_source(poll_state_id=state.pk)
+        fault(sandbox, "expire_session", "bluesky")
+        fault(sandbox, "malformed", "bluesky")
+        post(sandbox, "bluesky", 3)
+        for _ in range(3):  # the malformed answer fails one poll; the next ones must recover
+            PollState.objects.filter(pk=state.pk).update(not_before=None)
+            services.poll_source(poll_state_id=state.pk)
+        expected = truth(sandbox, "bluesky")
+    stored = set(Mention.objects.filter(entity=entity, platform="bluesky")
+                 .values_list("external_id", flat=True))
+    assert stored == expected
