@@ -45,13 +45,13 @@ def test_manager_filters_claims_answers_with_a_template_and_sees_it_published(
     page.get_by_label("Categoría").select_option("complaint")
     page.get_by_role("button", name="Aplicar filtros").click()
     page.wait_for_load_state()
-    rows = page.locator("tr[data-case-row]")
-    assert rows.count() == 1
+    # Auto-waiting assertions: a click starts a navigation that load_state may not await.
+    expect(page.locator("tr[data-case-row]")).to_have_count(1)
     page.get_by_role("button", name=f"Tomar el caso de {case.author}").click()
     page.wait_for_load_state()
     page.get_by_role("link", name=str(case.author)).click()
     page.wait_for_load_state()
-    assert "Asignado a" in page.content()
+    expect(page.get_by_text("Asignado a").first).to_be_visible()
     page.get_by_label("Plantilla").select_option(label="Vías: Huecos en vías")
     page.get_by_role("button", name="Insertar plantilla").click()
     text = page.get_by_label("Su respuesta al ciudadano")
@@ -61,9 +61,8 @@ def test_manager_filters_claims_answers_with_a_template_and_sees_it_published(
     page.locator("#composer-feedback").get_by_text("de 280 caracteres").wait_for()
     page.get_by_role("button", name="Publicar respuesta").click()
     page.wait_for_load_state()
-    status = page.locator("[data-reply-status]").first
-    assert status.inner_text() == "Publicada"
-    assert page.locator("[data-reply-link]").count() == 1
+    expect(page.locator("[data-reply-status]").first).to_have_text("Publicada")
+    expect(page.locator("[data-reply-link]")).to_have_count(1)
     [recorded] = inbox_sandbox.replies()
     assert recorded["text"].startswith(f"Hola {case.author.name}, gracias por avisarnos.")
 
