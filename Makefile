@@ -37,7 +37,7 @@ test: install-test
 	$(PY) manage.py compile_translations
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
