@@ -21,10 +21,13 @@ from django.utils.translation import gettext as _
 
 from strategy import permissions
 from strategy.choices import Role
+from strategy.integration_models import WebhookEvent
+from strategy.integrations import webhook_emit
 from strategy.permissions import Action
 from strategy.services import audit_record
 
 from .choices import ACTIVE_CASE_STATUSES, CaseStatus, Category, PqrsdType, Urgency
+from .events import case_webhook_payload
 from .inbox_choices import OutcomeKind, PresenceActivity, ReplyStatus, SlaNoticeKind
 from .inbox_models import (
     CaseNote,
@@ -541,6 +544,9 @@ def reply_publish(*, reply_id: int, now: datetime.datetime | None = None) -> Pub
                      before=before, after={**_snapshot(case), "reply": str(reply.public_id),
                                            "external_id": published.external_id,
                                            "url": published.url})
+        webhook_emit(entity=case.entity, event=WebhookEvent.REPLY_PUBLISHED, payload={
+            **case_webhook_payload(case, entity=case.entity), "reply": str(reply.public_id),
+            "reply_text": reply.text, "reply_url": published.url or "", "published_at": done})
     reply.refresh_from_db()
     return PublishResult(status="published", reply=reply)
 
@@ -799,6 +805,9 @@ def pqrsd_register(*, actor, case: Case, pqrsd_type: str) -> PqrsdRegistration:
                  before=before, after={**_snapshot(locked), "radicado": registration.radicado,
                                        "legal_due": due.isoformat(),
                                        "pqrsd_type": pqrsd_type})
+    webhook_emit(entity=locked.entity, event=WebhookEvent.PQRSD_REGISTERED, payload={
+        **case_webhook_payload(locked, entity=locked.entity), "radicado": registration.radicado,
+        "received_at": registration.received_at, "legal_due": due})
     return registration
 
 
@@ -995,6 +1004,10 @@ def _notice(case, deadline, kinds, now, warn_minutes, user_model) -> int:
                                      recipients=recipients)
             audit_record(entity=case.entity, actor=None, action=f"case.sla_{kind}", obj=case,
                          after={"deadline": deadline.isoformat(), "recipients": recipients})
+        if kind in (SlaNoticeKind.ESCALATION, SlaNoticeKind.LEGAL_ESCALATION):
+            webhook_emit(entity=case.entity, event=WebhookEvent.SLA_BREACHED, payload={
+                **case_webhook_payload(case, entity=case.entity), "deadline": deadline,
+                "kind": "legal" if kind == SlaNoticeKind.LEGAL_ESCALATION else "first_response"})
     except IntegrityError:
         return 0  # already sent by an earlier sweep
     if recipients:

@@ -485,3 +485,48 @@ def test_sweep_escalates_an_expired_legal_deadline(entity, manager, owner):
         legal_due=timezone.localdate() - datetime.timedelta(days=1))
     services.sla_sweep()
     assert SlaNotice.objects.get(case=case).kind == "legal_escalation"
+
+
+# --------------------------------------------------------------------------- outgoing events
+
+
+@pytest.fixture
+def endpoint(entity):
+    from strategy.integration_models import WebhookEndpoint
+
+    return WebhookEndpoint.objects.create(
+        entity=entity, url="https://sgdea.example.gov.co/hook", secret="s",
+        events=["pqrsd.registered", "reply.published", "sla.breached"])
+
+
+def _events(endpoint):
+    return {d.event: d.payload for d in endpoint.deliveries.all()}
+
+
+def test_registering_a_pqrsd_emits_its_radicado(endpoint, case, manager, monkeypatch):
+    monkeypatch.setattr("strategy.tasks.deliver_webhook.delay", lambda pk: None)
+    registration = services.pqrsd_register(actor=manager, case=case, pqrsd_type="peticion")
+    payload = _events(endpoint)["pqrsd.registered"]
+    assert payload["radicado"] == registration.radicado
+    assert payload["case"] == str(case.public_id)
+
+
+@respx.mock(base_url=X_BASE, assert_all_called=False)
+def test_publishing_a_reply_emits_reply_published(respx_mock, endpoint, case, manager,
+                                                  committed, monkeypatch):
+    monkeypatch.setattr("strategy.tasks.deliver_webhook.delay", lambda pk: None)
+    respx_mock.post("/2/tweets").mock(return_value=tweet_ok())
+    committed(services.reply_submit, actor=manager, case=case,
+              text="Hola, ya reportamos el hueco a la Secretaría de Obras.")
+    payload = _events(endpoint)["reply.published"]
+    assert payload["reply_text"].startswith("Hola, ya reportamos")
+
+
+def test_a_missed_deadline_emits_sla_breached_once(endpoint, entity, owner, monkeypatch):
+    monkeypatch.setattr("strategy.tasks.deliver_webhook.delay", lambda pk: None)
+    late = make_case(entity, due_in=timedelta(minutes=-10))
+    services.sla_sweep()
+    services.sla_sweep()
+    deliveries = endpoint.deliveries.filter(event="sla.breached")
+    assert deliveries.count() == 1
+    assert deliveries.get().payload["case"] == str(late.public_id)
