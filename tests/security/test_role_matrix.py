@@ -11,8 +11,8 @@ import pytest
 from django.urls import resolve
 
 from strategy.choices import Role
-from strategy.integrations import api_token_create
 from strategy.integration_models import TokenScope
+from strategy.integrations import api_token_create
 from strategy.permissions import ROLE_ACTIONS, Action
 from tests.factories import MembershipFactory
 
