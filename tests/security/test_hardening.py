@@ -41,7 +41,7 @@ def test_every_form_refuses_a_post_without_the_csrf_token(entity, admin_user):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
     accepted, memo = [], {}
-    for route, _name in PAGE_ROUTES + API_ROUTES:
+    for route, name in PAGE_ROUTES + API_ROUTES:
         url = fill(route, entity, memo)
         response = client.post(url, {})
         if response.status_code != 403:
