@@ -37,7 +37,10 @@ test: install-test
 	$(PY) manage.py compile_translations
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	# Unit, view and browser tests on both cores; the tests that start their own Celery
+	# workers run alone, since workers of two pytest processes would share Redis's queues.
+	$(VENV)/bin/pytest -n 2 --ignore=tests/integration --ignore=tests/resilience $(PYTEST_ARGS)
+	$(VENV)/bin/pytest tests/integration tests/resilience $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -37,7 +37,7 @@ class Worker:
         self.proc = None
         self.n = 0
 
-    def start(self):
+    def start(self, *, wait: bool = True):
         self.n += 1
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test",
                    DATABASE_URL=_test_database_url(), REDIS_URL=self.broker_url,
@@ -48,6 +48,8 @@ class Worker:
              "-n", f"resilience-{os.getpid()}-{self.n}@%h", "--without-gossip",
              "--without-mingle", "--without-heartbeat"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait:
+            return self
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -119,21 +119,24 @@ def test_sigkill_while_publishing_a_reply(worker, entity, member_factory,
 
     manager = member_factory(entity, Role.COMMUNITY_MANAGER)
     case = sandbox_case(entity, inbox_sandbox, platform="mastodon")
-    worker.start()
+    previous_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        # Submitted while no worker runs: the publish task waits in Redis.
+        reply = inbox_services.reply_submit(actor=manager, case=case,
+                                            text="Con gusto le ayudamos, ya revisamos su caso.")
+    finally:
+        app.conf.task_always_eager = previous_eager
     lock = _side_connection()
     # The worker will block when it locks the case to record the publication, that is
     # after the network accepted the reply and before the database says so.
     lock.cursor().execute("SELECT id FROM monitoring_case WHERE id = %s FOR UPDATE", [case.pk])
-    previous_eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
     try:
-        reply = inbox_services.reply_submit(actor=manager, case=case,
-                                            text="Con gusto le ayudamos, ya revisamos su caso.")
-        wait_for(_blocked_backend, timeout=30)
+        worker.start(wait=False)  # it takes the task at once and blocks: no ping answered
+        wait_for(_blocked_backend, timeout=60)
         assert len(inbox_sandbox.replies("mastodon")) == 1  # the network has it
         worker.kill()
     finally:
-        app.conf.task_always_eager = previous_eager
         lock.rollback()
         lock.close()
     wait_for(lambda: _blocked_backend() is None, timeout=15)
@@ -207,6 +210,13 @@ def _redis(port):
     raise RuntimeError("redis-server did not start")
 
 
+def _answers_ping(worker) -> bool:
+    try:
+        return bool(worker.app.control.ping(timeout=1.0))
+    except Exception:  # noqa: BLE001  (the probe's own connection to the old Redis died)
+        return False
+
+
 def test_redis_restarted_during_polling(transactional_db, entity):
     from tests.integration.conftest import _require_services
 
@@ -230,7 +240,7 @@ def test_redis_restarted_during_polling(transactional_db, entity):
             # The poll that was running still committed its batch to PostgreSQL.
             wait_for(lambda: len(_stored(entity, "x")) == 15, timeout=30)
             post(sandbox, "x", 6)
-            wait_for(lambda: worker.app.control.ping(timeout=1.0), timeout=60)
+            wait_for(lambda: _answers_ping(worker), timeout=60)
             total = _poll_until_truth(worker, sandbox, entity, channel)
             assert worker.proc.poll() is None  # the worker reconnected by itself
     finally:
