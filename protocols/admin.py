@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .habeas_models import DataProtectionSettings, HabeasRequest
 from .models import (
     AccountCustody,
     ApprovalRequest,
@@ -127,3 +128,22 @@ class AccountCustodyAdmin(admin.ModelAdmin):
     list_display = ["channel", "entity", "custodian", "recovery_email", "two_factor_enabled",
                     "last_rotation"]
     list_filter = ["entity", "two_factor_enabled"]
+
+
+@admin.register(DataProtectionSettings)
+class DataProtectionSettingsAdmin(admin.ModelAdmin):
+    list_display = ["entity", "retention_months", "retention_action", "last_purge_at"]
+    list_filter = ["retention_action"]
+    search_fields = ["entity__name"]
+    readonly_fields = ["last_purge_at", "last_purge_result"]
+
+
+@admin.register(HabeasRequest)
+class HabeasRequestAdmin(admin.ModelAdmin):
+    """Habeas-data requests (Ley 1581 de 2012) are worked from the entity's pages; here, read."""
+
+    list_display = ["handle", "kind", "entity", "status", "received_at", "due_on",
+                    "extended_due_on", "answered_at"]
+    list_filter = ["kind", "status", "entity"]
+    search_fields = ["handle", "requester_name", "entity__name"]
+    readonly_fields = ["public_id", "created_by", "created_at", "answered_at", "result"]

@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from strategy.choices import Role
-from tests.e2e.conftest import browser, login, page  # noqa: F401  (fixtures)
 from tests.monitoring.factories import AuthorFactory, CaseFactory, ChannelFactory, MentionFactory
 
 HOSTILE_TEXTS = [
