@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -95,6 +94,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     import django
 
+    from bench.common import replace_section
+
     django.setup()
     from django.db import connection, reset_queries
     from django.test.utils import setup_test_environment
@@ -148,7 +149,7 @@ over the cases opened in the period (`percentile_cont`, `COUNT … FILTER`, grou
 """
     print(markdown)
     if args.write:
-        _write_section(markdown)
+        replace_section("Dashboard", markdown)
         print("docs/benchmarks.md updated.")
     return 0 if min(worst, worst_frozen) < 300 else 1
 
@@ -237,18 +238,6 @@ def _run(args, connection, reset_queries):
     except Exception:  # noqa: BLE001
         version = "?"
     return results, fill_s, rollup_s, version
-
-
-def _write_section(markdown: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Dashboard\n"
-    pattern = re.compile(r"## Dashboard\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + markdown.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section + markdown.rstrip() + "\n"
-    path.write_text(text)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import statistics
 import sys
 import time
@@ -123,18 +122,6 @@ def measure(client, path: str, runs: int) -> tuple[int, float, float]:
     return queries, statistics.median(times), p95
 
 
-def write_section(markdown: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Inbox\n"
-    pattern = re.compile(r"## Inbox\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + markdown.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section + markdown.rstrip() + "\n"
-    path.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
@@ -147,6 +134,8 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     sys.path.insert(0, str(ROOT))
     import django
+
+    from bench.common import replace_section
 
     django.setup()
     from django.conf import settings
@@ -200,7 +189,7 @@ def main() -> int:
     ])
     print(markdown)
     if args.write:
-        write_section(markdown)
+        replace_section("Inbox", markdown)
         print("docs/benchmarks.md updated.")
     return 0
 

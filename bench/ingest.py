@@ -19,7 +19,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -134,18 +133,6 @@ def bench_classifier(items) -> float:
     return time.perf_counter() - started
 
 
-def write_section(markdown: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    section = "## Ingestion\n"
-    pattern = re.compile(r"## Ingestion\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + markdown.rstrip() + "\n", text)
-    else:
-        text = text.rstrip() + "\n\n" + section + markdown.rstrip() + "\n"
-    path.write_text(text)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=5000)
@@ -156,6 +143,8 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     sys.path.insert(0, str(ROOT))
     import django
+
+    from bench.common import replace_section
 
     django.setup()
     from django.db import connection
@@ -209,7 +198,7 @@ page costs one query ("the same pages again").
 """
     print(markdown)
     if args.write:
-        write_section(markdown)
+        replace_section("Ingestion", markdown)
         print("docs/benchmarks.md updated.")
     return 0
 
