@@ -8,11 +8,6 @@ from strategy.fields import EncryptedTextField
 from .choices import ChannelStatus, LaunchStep, Platform
 
 
-class ChannelQuerySet(models.QuerySet):
-    def for_entity(self, entity):
-        return self.filter(entity=entity)
-
-
 class Channel(models.Model):
     """One official account of an entity on one network (step 3 of the guideline)."""
 
@@ -47,8 +42,6 @@ class Channel(models.Model):
     is_verified = models.BooleanField(_("verified by the network"), default=False)
     show_on_public_page = models.BooleanField(
         _("show on the public page of official channels"), default=True)
-
-    objects = ChannelQuerySet.as_manager()
 
     IDENTITY_FIELDS = ("has_avatar", "has_banner", "has_bio", "links_official_site",
                        "is_verified")

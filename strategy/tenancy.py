@@ -3,7 +3,6 @@
 from functools import wraps
 
 from django.contrib.auth import get_user_model
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from . import permissions
@@ -45,9 +44,3 @@ def entity_view(action: str):
         return wrapper
 
     return decorator
-
-
-def entities_for(user):
-    if not getattr(user, "is_authenticated", False):
-        raise Http404
-    return Entity.objects.for_user(user)

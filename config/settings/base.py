@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab  # noqa: F401  (kept for schedules declared below)
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str

@@ -12,13 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         base = Path(settings.BASE_DIR)
-        count = 0
-        for po_path in base.glob("*/locale/*/LC_MESSAGES/*.po"):
-            if ".venv" in po_path.parts:
-                continue
+        # The project catalogue (locale/) and each app's (<app>/locale/).
+        catalogues = [*base.glob("locale/*/LC_MESSAGES/*.po"),
+                      *base.glob("*/locale/*/LC_MESSAGES/*.po")]
+        for po_path in catalogues:
             polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
-            count += 1
-        for po_path in base.glob("locale/*/LC_MESSAGES/*.po"):
-            polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
-            count += 1
-        self.stdout.write(f"{count} catalogues compiled.")
+        self.stdout.write(f"{len(catalogues)} catalogues compiled.")
