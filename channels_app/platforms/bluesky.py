@@ -2,8 +2,10 @@
 
 The channel's token is an app password: the client logs in with
 `com.atproto.server.createSession` (identifier = handle, or the DID in account_id) and
-reuses the session for the process (createSession is limited to 30 per 5 minutes);
-on `ExpiredToken` it refreshes once with the refresh JWT, then logs in again.
+reuses the session for the process (createSession is limited to 30 per 5 minutes).
+When a call's session is refused (`ExpiredToken`, `InvalidToken`, 401) the client
+refreshes it (`refreshSession`), or, if that fails, logs in again, and sends the call
+once more: at most one login per call. Only a refused login is an `AuthError`.
 listNotifications has no `since`: pages are read newest first down to an `indexedAt`
 watermark (`common.NewestFirstWalk`). A reply needs strong refs to the parent and the
 thread root, taken from the mention's record (or `getPosts` when only a URI is given).
@@ -23,9 +25,9 @@ from .base import (
     FetchResult,
     NormalizedMention,
     PermanentError,
-    PlatformError,
     Profile,
     PublishedReply,
+    RateLimited,
     TransientError,
 )
 from .common import (
@@ -42,14 +44,16 @@ from .common import (
     text_of,
 )
 
-AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AccountTakedown",
-               "AuthFactorTokenRequired", "AccountDeactivated"}
+# The session's JWT was refused: renew it. The account's own state: reconnect the channel.
+SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired"}
+ACCOUNT_ERRORS = {"AccountTakedown", "AuthFactorTokenRequired", "AccountDeactivated"}
 _sessions: dict[tuple[str, str], dict] = {}
 _sessions_lock = threading.Lock()
 
 
-class SessionExpired(AuthError):
-    """The access JWT expired: refresh or log in again, then retry once."""
+class SessionRejected(AuthError):
+    """The network refused the session (expired, revoked or unknown JWT), not the app
+    password: renew the session and send the call again before giving up."""
 
 
 def rkey_of(uri: str) -> str:
@@ -105,17 +109,21 @@ class BlueskyClient(BaseClient):
     def classify_error(self, response: httpx.Response, payload: Any):
         name = text_of(dig(payload, "error"))
         message = text_of(dig(payload, "message"))[:300]
-        if name == "ExpiredToken":
-            return SessionExpired(f"Bluesky session expired: {message}",
-                                  status=response.status_code)
-        if name in AUTH_ERRORS:
+        if name in ACCOUNT_ERRORS:
             return AuthError(f"Bluesky: {name} {message}", status=response.status_code)
+        if name in SESSION_ERRORS or response.status_code == 401:
+            return SessionRejected(f"Bluesky session refused: {name or 401} {message}",
+                                   status=response.status_code)
         if name == "UpstreamFailure":
             return TransientError(f"Bluesky upstream failure: {message}",
                                   status=response.status_code)
         return None
 
     # --- session -------------------------------------------------------------------------
+    # The channel holds an app password, not a session: a session the network refuses
+    # (expired, revoked, or dropped by an answer that never arrived) is renewed, with
+    # refreshSession or else createSession, and only a refused login means the channel
+    # needs reconnecting.
     @property
     def identifier(self) -> str:
         return self.handle or self.account_id
@@ -123,70 +131,91 @@ class BlueskyClient(BaseClient):
     def _session_key(self) -> tuple[str, str]:
         return (self.base_url, self.identifier)
 
+    def _cached(self) -> dict | None:
+        with _sessions_lock:
+            return _sessions.get(self._session_key())
+
+    def _use(self, session: dict | None) -> dict | None:
+        """Share `session` with the process (None forgets it) and send its access JWT."""
+        with _sessions_lock:
+            if session is None:
+                _sessions.pop(self._session_key(), None)
+            else:
+                _sessions[self._session_key()] = session
+        if session is None:
+            self.transport.headers.pop("Authorization", None)
+        else:
+            self.transport.headers["Authorization"] = f"Bearer {session['accessJwt']}"
+        return session
+
     def _login(self) -> dict:
+        """createSession with the app password; AuthError when the network refuses it."""
         if not self.token:
             raise AuthError("Bluesky needs an app password to log in")
+        self._use(None)  # a dead session's JWT has no business on the login request
         try:
             payload, _r = self.transport.request(
                 "POST", "/xrpc/com.atproto.server.createSession",
                 json_body={"identifier": self.identifier, "password": self.token})
-        except PermanentError as exc:  # 400 AuthenticationRequired / bad password
+        except (AuthError, PermanentError) as exc:  # 401 bad password, 400 takedown...
             raise AuthError(f"Bluesky login refused: {exc}", status=exc.status) from exc
         session = require_dict(payload, "Bluesky session")
         if not text_of(session.get("accessJwt")):
             raise TransientError("Bluesky login answered without a session")
-        return session
+        return self._use(session)
 
-    def _refresh(self, session: dict) -> dict:
+    def _refresh(self, rejected: dict) -> dict | None:
+        """A session to use instead of `rejected`, without logging in: the one another call
+        renewed meanwhile, or refreshSession's. None (and nothing cached) when the refresh
+        JWT is refused or the answer is lost: the network may have rotated it anyway, so
+        the old session must not be kept. A rate limit or a suspended account is raised."""
+        current = self._cached()
+        if current is not None and current is not rejected:
+            return self._use(current)
         try:
             payload, _r = self.transport.request(
                 "POST", "/xrpc/com.atproto.server.refreshSession",
-                headers={"Authorization": f"Bearer {text_of(session.get('refreshJwt'))}"})
-            fresh = require_dict(payload, "Bluesky session")
-            if text_of(fresh.get("accessJwt")):
-                return fresh
-        except (AuthError, PermanentError):
-            pass
-        return self._login()
+                headers={"Authorization": f"Bearer {text_of(rejected.get('refreshJwt'))}"})
+        except RateLimited:
+            raise
+        except (SessionRejected, PermanentError, TransientError):
+            payload = None
+        if not isinstance(payload, dict) or not text_of(payload.get("accessJwt")):
+            self._use(None)
+            return None
+        return self._use(payload)
 
-    def _session(self, *, renew: bool = False, login: bool = False) -> dict:
-        with _sessions_lock:
-            session = _sessions.get(self._session_key())
-        if session is None or login:
-            session = self._login()
-        elif renew:
-            try:
-                session = self._refresh(session)
-            except PlatformError:
-                # The network may have consumed the refresh token before failing: never
-                # keep a session that cannot work, or every later poll would answer 401
-                # and the channel would look disconnected. The next call logs in afresh.
-                with _sessions_lock:
-                    _sessions.pop(self._session_key(), None)
-                raise
-        with _sessions_lock:
-            _sessions[self._session_key()] = session
-        self.transport.headers["Authorization"] = f"Bearer {session['accessJwt']}"
-        return session
+    def _session(self) -> dict:
+        return self._cached() or self._login()
+
+    def _send(self, method: str, nsid: str, kwargs: dict) -> Any:
+        return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
 
     def _call(self, method: str, nsid: str, **kwargs) -> Any:
-        self._session()
+        """One XRPC call. A refused session is refreshed, else replaced by a new login, and
+        the call sent again; at most one login per call (createSession is limited to 30
+        per 5 minutes), so a network that refuses every session cannot make us loop."""
+        cached = self._cached()
+        session = cached or self._login()
         try:
-            return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
-        except SessionExpired:
-            self._session(renew=True)
+            return self._send(method, nsid, kwargs)
+        except SessionRejected as exc:
+            rejected = exc
+        if self._refresh(session) is not None:
             try:
-                return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
-            except SessionExpired:
-                pass
-        # The refreshed session expired at once: log in afresh (the app password is what
-        # the channel holds). An expired token never means the credentials are wrong, so a
-        # session that still expires is a transient failure, not "reconnect the channel".
-        self._session(login=True)
-        try:
-            return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
-        except SessionExpired as exc:
-            raise TransientError(f"Bluesky session keeps expiring: {exc}") from exc
+                return self._send(method, nsid, kwargs)
+            except SessionRejected as exc:
+                rejected = exc
+        if cached is not None:  # no login yet in this call
+            self._login()  # AuthError here: the app password itself is refused
+            try:
+                return self._send(method, nsid, kwargs)
+            except SessionRejected as exc:
+                rejected = exc
+        # The app password logs in, so reconnecting the channel would not help: the network
+        # refuses fresh sessions for now. A transient failure; the poller retries later.
+        raise TransientError(f"Bluesky refuses a fresh session: {rejected}",
+                             status=rejected.status) from rejected
 
     @property
     def did(self) -> str:

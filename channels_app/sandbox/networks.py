@@ -1191,8 +1191,25 @@ class BlueskyNetwork(Network):
                                  "RateLimit-Policy": f"{limit};w={int(self.window)}"})
         return response
 
+    def revoke_password(self, world: World, request) -> None:
+        """The account making this request revokes its app password (Bluesky settings):
+        the password no longer logs in and every session created with it ends."""
+        with world.lock:
+            session = world.sessions.get(request.bearer())
+            body = request.json() if isinstance(request.json(), dict) else {}
+            account = world.accounts.get(session["account"]) if session else \
+                world.account_by_handle("bluesky", str(body.get("identifier") or ""))
+            if account is None:
+                return
+            account.token = f"revoked-{account.token}"
+            for token, other in list(world.sessions.items()):
+                if other.get("account") == account.key:
+                    world.sessions.pop(token)
+
     def _route(self, world: World, request):
         nsid = request.path.removeprefix("/xrpc/").rstrip("/")
+        if world.take_fault("revoke_password", "bluesky", request.path):
+            self.revoke_password(world, request)
         if nsid == "com.atproto.server.createSession" and request.method == "POST":
             body = request.json() if isinstance(request.json(), dict) else {}
             account = world.account_by_handle("bluesky", str(body.get("identifier") or ""))

@@ -22,7 +22,7 @@ B32 = "abcdefghijklmnopqrstuvwxyz234567"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
 FAULT_KINDS = ("rate_limit", "error_500", "slow", "timeout", "malformed", "truncated", "repeat",
-               "auth", "expire_session")
+               "auth", "expire_session", "revoke_password")
 
 
 def stable_int(*parts: Any) -> int:

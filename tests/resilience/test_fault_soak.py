@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from channels_app.choices import ChannelStatus
 from monitoring import services
 from monitoring.models import Mention, PollState
 from tests.monitoring.factories import ChannelFactory
@@ -50,14 +51,6 @@ def _inject(sandbox, rng, platform, injected):
     count = rng.randint(1, 3) if kind in ("error_500", "repeat", "truncated") else 1
     fault(sandbox, kind, platform, count=count, **params)
     injected[kind] += count
-
-
-BLUESKY_BUG = (
-    "Bluesky: when the network drops the session while its answer is lost (a malformed or "
-    "failed answer to the request that expired it), the client keeps the dead session; the "
-    "next call's 401 AuthenticationRequired marks the channel needs_reconnection instead of "
-    "logging in again with the app password (channels_app/platforms/bluesky.py _call). "
-    "Polling stops and later mentions are not fetched until someone reconnects the channel.")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -105,10 +98,11 @@ def test_every_fault_mode_over_many_rounds_matches_ground_truth(entity, monkeypa
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(strict=True, reason=BLUESKY_BUG)
 def test_bluesky_session_dropped_while_its_answer_is_lost(entity):
     """The failing sequence the soak found (with another seed), made deterministic: the
-    network expires the session and the answer saying so arrives malformed."""
+    network expires the session and the answer saying so arrives malformed. The next
+    poll's 401 must renew the session with the app password, not mark the channel
+    "needs reconnection" (which stopped polling until someone reconnected it)."""
     with running_sandbox() as sandbox:
         channel = ChannelFactory(entity=entity, **channel_kwargs(sandbox, "bluesky"))
         state = services.poll_state_for(channel=channel)
@@ -124,3 +118,5 @@ def test_bluesky_session_dropped_while_its_answer_is_lost(entity):
     stored = set(Mention.objects.filter(entity=entity, platform="bluesky")
                  .values_list("external_id", flat=True))
     assert stored == expected
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.ACTIVE

@@ -194,7 +194,11 @@ def test_token_revoked_while_connected_raises_auth_error(sandbox, platform):
     client = sandbox.client(platform)
     if platform == "bluesky":
         client.profile()
-    sandbox.fault("auth", platform=platform, count=1)
+    # Bluesky's token is the app password: revoking it ends its sessions and refuses the
+    # next login. A single 401 there only refuses a session, which the client renews
+    # (test_bluesky_refused_session_is_renewed below).
+    kind = "revoke_password" if platform == "bluesky" else "auth"
+    sandbox.fault(kind, platform=platform, count=1)
     with pytest.raises(AuthError):
         client.fetch_mentions(None)
 
@@ -286,6 +290,91 @@ def test_bluesky_expired_session_is_refreshed(sandbox):
 def test_bluesky_wrong_app_password(sandbox):
     with pytest.raises(AuthError):
         sandbox.client("bluesky", token="xxxx-xxxx-xxxx-xxxx").profile()
+
+
+def bluesky_calls(sandbox, since: int) -> list[str]:
+    """The XRPC methods the sandbox received since request number `since`."""
+    return [r["path"].removeprefix("/xrpc/").rsplit(".", 1)[-1]
+            for r in list(sandbox.world.requests)[since:] if r["platform"] == "bluesky"]
+
+
+def connected_bluesky(sandbox, count=2):
+    """A Bluesky client with a session, the posts waiting for it, and the request count."""
+    items = sandbox.post("bluesky", demo_account("bluesky").account_id, count=count)
+    client = sandbox.client("bluesky")
+    client.profile()
+    return client, {i["id"] for i in items}, len(sandbox.world.requests)
+
+
+def test_bluesky_refused_session_is_renewed(sandbox):
+    # One 401 AuthenticationRequired: the session is refused, not the app password.
+    client, expected, before = connected_bluesky(sandbox)
+    sandbox.fault("auth", platform="bluesky", count=1)
+    assert {m.external_id for m in client.fetch_mentions(None).mentions} == expected
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "listNotifications"]
+
+
+def test_bluesky_session_dropped_by_the_network_logs_in_again(sandbox):
+    # The network forgot every session (access and refresh JWTs): the refresh answers
+    # InvalidToken, and the app password gives a new session.
+    client, expected, before = connected_bluesky(sandbox)
+    sandbox.world.sessions.clear()
+    assert {m.external_id for m in client.fetch_mentions(None).mentions} == expected
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "createSession", "listNotifications"]
+
+
+def test_bluesky_refresh_answer_lost_logs_in_again(sandbox):
+    # The refresh JWT was spent but its answer arrived malformed: log in, do not give up.
+    client, expected, before = connected_bluesky(sandbox)
+    sandbox.fault("expire_session", platform="bluesky")
+    sandbox.fault("malformed", platform="bluesky", path="refreshSession")
+    assert {m.external_id for m in client.fetch_mentions(None).mentions} == expected
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "createSession", "listNotifications"]
+    assert bluesky_calls(sandbox, before).count("createSession") == 1
+
+
+def test_bluesky_revoked_app_password_tries_one_login_then_auth_error(sandbox):
+    client, _expected, before = connected_bluesky(sandbox)
+    sandbox.fault("revoke_password", platform="bluesky")
+    with pytest.raises(AuthError):
+        client.fetch_mentions(None)
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "createSession"]
+
+
+def test_bluesky_every_session_refused_never_loops(sandbox):
+    # The login works but the listing refuses every session: one refresh, one login, then
+    # a transient failure (reconnecting the channel would not help).
+    client, _expected, before = connected_bluesky(sandbox)
+    sandbox.fault("auth", platform="bluesky", path="listNotifications", count=-1)
+    with pytest.raises(TransientError) as caught:
+        client.fetch_mentions(None)
+    assert not isinstance(caught.value, AuthError)
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "listNotifications", "createSession",
+        "listNotifications"]
+
+
+def test_bluesky_fresh_login_refused_session_does_not_log_in_twice(sandbox):
+    client = sandbox.client("bluesky")
+    sandbox.fault("auth", platform="bluesky", path="listNotifications", count=-1)
+    before = len(sandbox.world.requests)
+    with pytest.raises(TransientError):
+        client.fetch_mentions(None)
+    assert bluesky_calls(sandbox, before) == [
+        "createSession", "listNotifications", "refreshSession", "listNotifications"]
+
+
+def test_bluesky_every_request_refused_is_auth_error(sandbox):
+    client, _expected, before = connected_bluesky(sandbox)
+    sandbox.fault("auth", platform="bluesky", count=-1)
+    with pytest.raises(AuthError):
+        client.fetch_mentions(None)
+    assert bluesky_calls(sandbox, before) == [
+        "listNotifications", "refreshSession", "createSession"]
 
 
 def test_threads_are_linked(sandbox):

@@ -3,9 +3,10 @@
 import json
 
 import httpx
+import pytest
 import respx
 
-from channels_app.platforms import client_for
+from channels_app.platforms import AuthError, client_for
 from channels_app.platforms.bluesky import forget_sessions
 
 from .conftest import fixture_json
@@ -64,3 +65,39 @@ def test_expired_token_is_refreshed_once():
     assert len(make().fetch_mentions(None).mentions) == 1
     assert refresh.call_count == 1
     assert listing.calls[1].request.headers["authorization"] == "Bearer fresh"
+
+
+@respx.mock
+def test_invalid_token_and_refused_refresh_log_in_again_once():
+    """InvalidToken on a call, ExpiredToken on the refresh: a new session from the app
+    password, and the call sent again with it."""
+    login = respx.post(f"{BASE}/xrpc/com.atproto.server.createSession").mock(side_effect=[
+        httpx.Response(200, json=fixture_json("bluesky_session.json")),
+        httpx.Response(200, json={**fixture_json("bluesky_session.json"),
+                                  "accessJwt": "second"})])
+    refresh = respx.post(f"{BASE}/xrpc/com.atproto.server.refreshSession").mock(
+        return_value=httpx.Response(400, json=fixture_json("bluesky_expired.json")))
+    listing = respx.get(f"{BASE}/xrpc/app.bsky.notification.listNotifications").mock(
+        side_effect=[httpx.Response(200, json={"notifications": []}),
+                     httpx.Response(400, json={"error": "InvalidToken",
+                                               "message": "Token could not be verified"}),
+                     httpx.Response(200, json=fixture_json("bluesky_notifications.json")),
+                     httpx.Response(200, json={"notifications": []})])
+    client = make()
+    client.fetch_mentions(None)
+    assert len(client.fetch_mentions(None).mentions) == 1
+    assert (login.call_count, refresh.call_count) == (2, 1)
+    assert listing.calls[2].request.headers["authorization"] == "Bearer second"
+    assert "authorization" not in login.calls[1].request.headers
+
+
+@respx.mock
+def test_takedown_is_an_auth_error_without_a_new_login():
+    login = respx.post(f"{BASE}/xrpc/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(200, json=fixture_json("bluesky_session.json")))
+    respx.get(f"{BASE}/xrpc/app.bsky.notification.listNotifications").mock(
+        return_value=httpx.Response(400, json={"error": "AccountTakedown",
+                                               "message": "Account has been taken down"}))
+    with pytest.raises(AuthError):
+        make().fetch_mentions(None)
+    assert login.call_count == 1
