@@ -1,11 +1,13 @@
-"""Proposed fixes measured on the national data set, without changing it.
+"""Fixes measured on the national data set, without changing it.
 
     DATABASE_URL=… REDIS_URL=… .venv/bin/python -m bench.findings
 
 Each experiment times statements taken from the pages (EXPLAIN ANALYZE execution time, median
-of 5) as they are, then with the proposed index or the rewritten statement, inside a
-transaction that is rolled back: PostgreSQL's DDL is transactional, so the data set is left
-exactly as it was. Prints a Markdown table for docs/benchmarks.md ("Findings").
+of 5) without the fix and with it, inside a transaction that is rolled back: PostgreSQL's DDL
+is transactional, so the data set is left exactly as it was. A fix already applied by a
+migration is timed by dropping its index for the "without" figure (then rolled back to a
+savepoint); a rewritten statement is timed in its old and its new form. Prints a Markdown table
+for docs/benchmarks.md ("Findings").
 """
 
 # ruff: noqa: S608  (statements built from an integer id read from the database, no input)
@@ -32,48 +34,76 @@ def _inbox_page(entity_id: int) -> str:
  ORDER BY c.first_response_due, rank, c.opened_at, c.id LIMIT 25"""
 
 
-def _search(entity_id: int, scoped: bool) -> str:
-    fts = (f"SELECT u0.case_id FROM monitoring_mention u0 WHERE u0.case_id IS NOT NULL AND "
-           f"u0.entity_id = {entity_id} AND to_tsvector('spanish'::regconfig, "
-           "COALESCE(u0.text, '')) @@ websearch_to_tsquery('spanish'::regconfig, 'agua')")
-    if not scoped:
-        return f"""SELECT c.id FROM monitoring_case c JOIN monitoring_author a ON c.author_id = a.id
- WHERE c.entity_id = {entity_id} AND (c.id IN ({fts}) OR upper(a.handle) = upper('agua')
-       OR upper(a.name) LIKE upper('%agua%')) ORDER BY 1 DESC LIMIT 2000"""
+def _fts(entity_id: int) -> str:
+    return (f"SELECT u0.case_id FROM monitoring_mention u0 WHERE u0.case_id IS NOT NULL AND "
+            f"u0.entity_id = {entity_id} AND to_tsvector('spanish'::regconfig, "
+            "COALESCE(u0.text, '')) @@ websearch_to_tsquery('spanish'::regconfig, 'agua')")
+
+
+def _authors(entity_id: int) -> str:
+    return (f"SELECT a.id FROM monitoring_author a WHERE a.entity_id = {entity_id} "
+            "AND (upper(a.handle) = upper('agua') OR upper(a.name) LIKE upper('%agua%'))")
+
+
+def _search_or(entity_id: int) -> str:
+    """inbox_selectors.search_cases before issue #10: text OR author, in one condition."""
     return f"""SELECT c.id FROM monitoring_case c
- WHERE c.entity_id = {entity_id} AND (c.id IN ({fts}) OR c.author_id IN (
-       SELECT a.id FROM monitoring_author a WHERE a.entity_id = {entity_id}
-          AND (upper(a.handle) = upper('agua') OR upper(a.name) LIKE upper('%agua%'))))
+ WHERE c.entity_id = {entity_id} AND (c.id IN ({_fts(entity_id)})
+       OR c.author_id IN ({_authors(entity_id)}))
  ORDER BY 1 DESC LIMIT 2000"""
 
 
-def _marker(entity_id: int) -> str:
+def _search_union(entity_id: int) -> str:
+    """inbox_selectors.search_cases now: the cases matching by text UNION those by author."""
+    return f"""(SELECT c.id FROM monitoring_case c
+  WHERE c.entity_id = {entity_id} AND c.id IN ({_fts(entity_id)}))
+ UNION (SELECT c.id FROM monitoring_case c
+  WHERE c.entity_id = {entity_id} AND c.author_id IN ({_authors(entity_id)}))
+ ORDER BY 1 DESC LIMIT 2000"""
+
+
+def _marker_max(entity_id: int) -> str:
+    """newest_case_marker before issue #10: the newest activity time (to the second)."""
     return (f"SELECT count(id), max(id), max(last_activity_at) FROM monitoring_case "
             f"WHERE entity_id = {entity_id} AND status IN {ACTIVE}")
 
 
+def _marker_sum(entity_id: int) -> str:
+    """newest_case_marker now: the sum of the activity times (to the microsecond)."""
+    return (f"SELECT count(id), max(id), sum(last_activity_at - "
+            f"'2026-01-01T00:00:00+00:00'::timestamptz) FROM monitoring_case "
+            f"WHERE entity_id = {entity_id} AND status IN {ACTIVE}")
+
+
+# (title, statements without the fix, statements with it, DDL that removes an applied fix for
+#  the "without" figure, DDL that adds a proposed fix for the "with" figure, the fix)
 EXPERIMENTS = [
     ("Inbox page query (25 rows of the largest entity's active cases by deadline)",
      lambda e: [_inbox_page(e)], lambda e: [_inbox_page(e)],
-     ["CREATE INDEX bench_case_active_due ON monitoring_case (entity_id, first_response_due) "
-      f"WHERE status IN {ACTIVE}"],
-     "partial index `(entity_id, first_response_due) WHERE status IN (active)`"),
-    ("Inbox marker (`newest_case_marker`: every page and every 10 s poll of every open inbox)",
-     lambda e: [_marker(e)], lambda e: [_marker(e)],
-     ["CREATE INDEX bench_case_active_marker ON monitoring_case (entity_id) "
-      f"INCLUDE (id, last_activity_at) WHERE status IN {ACTIVE}"],
+     ["DROP INDEX IF EXISTS monitoring_case_active_due_idx"], [],
+     "partial index `(entity_id, first_response_due) WHERE status IN (active)` (migration "
+     "0004, applied)"),
+    ("Inbox marker (`newest_case_marker`: every cached page and every 10 s poll of every open "
+     "inbox)",
+     lambda e: [_marker_sum(e)], lambda e: [_marker_sum(e)],
+     ["DROP INDEX IF EXISTS monitoring_case_marker_idx"], [],
      "covering partial index `(entity_id) INCLUDE (id, last_activity_at) WHERE status IN "
-     "(active)` (index-only scan)"),
-    ("Inbox search \"agua\": author condition as an OR over a join of all authors → "
-     "a subquery scoped to the entity (the second form is in inbox_selectors since 07:20 UTC)",
-     lambda e: [_search(e, False)], lambda e: [_search(e, True)], [],
-     "author condition as a subquery scoped to the entity"),
-    ("Inbox search \"agua\" (scoped form), plus a full-text index of case mentions only",
-     lambda e: [_search(e, True)], lambda e: [_search(e, True)],
-     ["CREATE INDEX bench_mention_case_fts ON monitoring_mention USING gin "
-      "(to_tsvector('spanish'::regconfig, COALESCE(text, ''))) WHERE case_id IS NOT NULL"],
-     "partial GIN index `WHERE case_id IS NOT NULL` (the inbox searches only mentions that "
-     "belong to a case)"),
+     "(active)`, index-only scan (migration 0005, applied)"),
+    ("Inbox marker: newest activity time to the second → sum of the activity times to the "
+     "microsecond",
+     lambda e: [_marker_max(e)], lambda e: [_marker_sum(e)], [], [],
+     "the price of a marker that sees every change (two in the same second, a transaction "
+     "that commits after a later one, a case stamped in the future)"),
+    ("Inbox search \"agua\": text OR author in one condition → UNION of the two sets",
+     lambda e: [_search_or(e)], lambda e: [_search_union(e)], [], [],
+     "UNION (`inbox_selectors.search_cases`): over the OR, PostgreSQL walks the case table "
+     "backwards by id testing every row"),
+    ("Inbox search \"agua\" (UNION form), author part",
+     lambda e: [_search_union(e)], lambda e: [_search_union(e)],
+     ["DROP INDEX IF EXISTS monitoring_author_name_trgm_idx",
+      "DROP INDEX IF EXISTS monitoring_author_handle_upper_idx"], [],
+     "trigram GIN index on `upper(name)`, B-tree on `(entity_id, upper(handle))` (migration "
+     "0005, applied)"),
 ]
 
 
@@ -96,12 +126,16 @@ def run(*, log=print) -> list[dict]:
 
     entity_id = Entity.objects.get(slug="bench-1").pk
     rows = []
-    for title, before, after, ddl, fix in EXPERIMENTS:
+    for title, without, with_fix, remove, add, fix in EXPERIMENTS:
         with transaction.atomic(), connection.cursor() as cursor:
-            was = _time(cursor, before(entity_id))
-            for statement in ddl:
+            applied = transaction.savepoint()
+            for statement in remove:
                 cursor.execute(statement)
-            now = _time(cursor, after(entity_id))
+            was = _time(cursor, without(entity_id))
+            transaction.savepoint_rollback(applied)
+            for statement in add:
+                cursor.execute(statement)
+            now = _time(cursor, with_fix(entity_id))
             transaction.set_rollback(True)
         rows.append({"title": title, "before_ms": was, "after_ms": now, "fix": fix})
         log(f"findings: {title}: {was:.1f} ms → {now:.1f} ms with {fix}")
@@ -111,7 +145,7 @@ def run(*, log=print) -> list[dict]:
 def main() -> int:
     setup_django()
     rows = run()
-    print("\n| statement(s) | now ms | with the fix ms | fix |\n|---|---:|---:|---|")
+    print("\n| statement(s) | without the fix ms | with the fix ms | fix |\n|---|---:|---:|---|")
     for r in rows:
         print(f"| {r['title']} | {r['before_ms']:.1f} | {r['after_ms']:.1f} | {r['fix']} |")
     return 0

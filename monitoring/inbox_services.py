@@ -174,7 +174,10 @@ def case_release(*, actor, case: Case, reason: str = "") -> Case:
     locked.claimed_at = None
     if locked.status == CaseStatus.IN_PROGRESS:
         locked.status = CaseStatus.OPEN
-    locked.save(update_fields=["assignee", "claimed_at", "status"])
+    # Every change the inbox shows stamps last_activity_at: the inbox's marker (poll and
+    # page cache) sees it.
+    locked.last_activity_at = timezone.now()
+    locked.save(update_fields=["assignee", "claimed_at", "status", "last_activity_at"])
     after = _snapshot(locked)
     if reason:
         after["reason"] = reason
@@ -213,7 +216,8 @@ def claims_release_stale(*, now: datetime.datetime | None = None) -> int:
             changed = Case.objects.filter(
                 pk=case.pk, assignee_id=case.assignee_id, claimed_at=case.claimed_at,
                 status=CaseStatus.IN_PROGRESS).update(
-                assignee=None, claimed_at=None, status=CaseStatus.OPEN)
+                assignee=None, claimed_at=None, status=CaseStatus.OPEN,
+                last_activity_at=timezone.now())
             if changed:
                 fresh = _reload(case)
                 audit_record(entity=fresh.entity, actor=None, action="case.release_stale",
@@ -277,6 +281,8 @@ def case_tag(*, actor, case: Case, add=(), remove=()) -> list[str]:
         CaseTag.objects.filter(case=case, name__in=removed).delete()
     after = sorted(case.tags.values_list("name", flat=True))
     if after != before:
+        # The inbox filters by tag: its marker must see the change.
+        Case.objects.filter(pk=case.pk).update(last_activity_at=timezone.now())
         audit_record(entity=case.entity, actor=actor, action="case.tag", obj=case,
                      before={"tags": before}, after={"tags": after})
     return after
@@ -739,7 +745,8 @@ def case_mark_not_petition(*, actor, case: Case, reason: str) -> Case:
         raise ValidationError(_("This case is already registered as a PQRSD."))
     before = {**_snapshot(locked), "legal_due": str(locked.legal_due or "")}
     locked.legal_due = None
-    locked.save(update_fields=["legal_due"])
+    locked.last_activity_at = timezone.now()
+    locked.save(update_fields=["legal_due", "last_activity_at"])
     _outcome(case=locked, kind=OutcomeKind.NOT_PETITION, actor=actor, note=reason.strip())
     audit_record(entity=locked.entity, actor=actor, action="case.not_petition", obj=locked,
                  before=before, after={**_snapshot(locked), "legal_due": None,
@@ -877,7 +884,7 @@ def pqrsd_extend(*, actor, case: Case, new_due: datetime.date, reasons: str,
     registration.extended_at = timezone.now()
     registration.extension_reason = reasons.strip()
     registration.save(update_fields=["legal_due", "extended_at", "extension_reason"])
-    Case.objects.filter(pk=locked.pk).update(legal_due=new_due)
+    Case.objects.filter(pk=locked.pk).update(legal_due=new_due, last_activity_at=timezone.now())
     _outcome(case=locked, kind=OutcomeKind.EXTENDED, actor=actor, note=reasons.strip())
     audit_record(entity=locked.entity, actor=actor, action="case.pqrsd_extend", obj=locked,
                  before=before, after={"legal_due": new_due.isoformat(),

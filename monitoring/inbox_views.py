@@ -1,13 +1,17 @@
 """Pages of the complaint inbox. Thin: parse → tenant gate → one service → render/redirect."""
 
 import csv
+import hashlib
 import json
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,6 +21,7 @@ from strategy.tenancy import entity_view
 
 from . import inbox_selectors as selectors
 from . import inbox_services as services
+from .choices import ACTIVE_CASE_STATUSES, CaseStatus, Category, PqrsdType, Urgency
 from .inbox_choices import PresenceActivity, ReplyStatus
 from .inbox_forms import (
     AssignForm,
@@ -46,11 +51,99 @@ def _page_number(request) -> int:
         return 1
 
 
-def _list_context(request, filters) -> dict:
+# --------------------------------------------------------------------------- the page cache
+#
+# An inbox page does not change while the member's queue does not (the marker: count,
+# newest id and activity times of the active cases, one index-only query): an unchanged page,
+# or the results fragment of the poll, is reused for INBOX_PAGE_CACHE_SECONDS (one poll
+# interval; see _cache_seconds). So are the facet counts and the search's case ids, across the
+# pages and filters of the same queue. What the page shows that the marker does not cover
+# (deadline countdowns, names of channels, colleagues and authors) is at most that old.
+# docs/operations.md ("Caché de la bandeja") lists what keys the cache and what bypasses it.
+
+#: Status filters whose cases are all active, hence covered by the marker. "all" and "closed"
+#: list closed cases, whose changes the marker does not see: those pages are never cached.
+_MARKED_STATUSES = frozenset({"active", *ACTIVE_CASE_STATUSES})
+
+
+def _cache_seconds() -> int:
+    """INBOX_PAGE_CACHE_SECONDS when set; otherwise 10 s, or 0 (off) when Django's cache is
+    the database (`make run` without Redis): storing pages there would turn every page view
+    into a write to the same SQLite file the worker writes to."""
+    seconds = getattr(settings, "INBOX_PAGE_CACHE_SECONDS", None)
+    if seconds is not None:
+        return seconds
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return 0 if backend.endswith("DatabaseCache") else 10
+
+
+def _cacheable(request, filters) -> bool:
+    return _cache_seconds() > 0 and filters.status in _MARKED_STATUSES
+
+
+def _cache_key(kind: str, request, marker: str, *parts) -> str:
+    """A key private to the member (user, entity, membership with its role and channel
+    scope) and to the queue's state (marker)."""
+    membership = request.membership
+    values = [kind, request.user.pk, request.entity.pk, membership.pk, membership.role,
+              sorted(membership.channel_scope or []), marker, *parts]
+    digest = hashlib.sha256(json.dumps(values, default=str).encode()).hexdigest()
+    return f"inbox:{kind}:{digest}"
+
+
+def _page_key(request, filters, marker: str, variant: str) -> str | None:
+    """The key of the whole page, or None when it must be built for this request only."""
+    if not _cacheable(request, filters):
+        return None
+    csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if not csrf_cookie:
+        # Building the page gives this browser a new CSRF cookie; a copy of the page would
+        # carry a token that matches no cookie of the next browser.
+        return None
+    if len(messages.get_messages(request)):
+        # Flash messages are shown once: the page that shows them is not reused.
+        return None
+    # The full path, not only the parsed filters: the page writes the query string back
+    # (search form, language form). The CSRF cookie: the page embeds a token of it.
+    return _cache_key("page", request, marker, variant, request.get_full_path(),
+                      get_language(), timezone.get_current_timezone_name(), csrf_cookie,
+                      request.headers.get("HX-Request", ""),
+                      request.headers.get("HX-Target", ""),
+                      request.headers.get("HX-Boosted", ""))
+
+
+def _page_from_cache(key: str | None, build) -> HttpResponse:
+    if key is not None:
+        html = cache.get(key)
+        if html is not None:
+            return HttpResponse(html)
+    response = build()
+    if key is not None and response.status_code == 200:
+        cache.set(key, response.content, _cache_seconds())
+    return response
+
+
+def _data_from_cache(request, filters, marker: str, kind: str, compute):
+    """Counts and search results, reused across pages and filters of an unchanged queue."""
+    if not _cacheable(request, filters):
+        return compute()
+    key = _cache_key(kind, request, marker, filters.q, filters.status)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, _cache_seconds())
+    return value
+
+
+def _list_context(request, filters, marker: str) -> dict:
     entity = request.entity
+    if filters.q:
+        filters.search_ids = _data_from_cache(
+            request, filters, marker, "search",
+            lambda: selectors.search_case_ids(request.user, entity, filters.q))
     data = selectors.inbox_page(request.user, entity, filters, page=_page_number(request))
     data["filters"] = filters
-    data["marker"] = selectors.newest_case_marker(request.user, entity)
+    data["marker"] = marker
     data["query"] = filters.as_query()
     return data
 
@@ -59,35 +152,47 @@ def _list_context(request, filters) -> dict:
 @entity_view(Action.VIEW_CASES)
 def inbox(request):
     filters = selectors.InboxFilters.from_query(request.GET)
-    context = _list_context(request, filters)
-    context["counts"] = selectors.inbox_counts(request.user, request.entity, filters)
-    context.update(selectors.inbox_filter_options(request.user, request.entity))
-    context["bulk_form"] = BulkForm()
-    context["can_triage"] = can(request.user, request.entity, Action.TRIAGE_CASES)
-    context["can_export"] = can(request.user, request.entity, Action.EXPORT_DATA)
-    context["can_audit"] = can(request.user, request.entity, Action.VIEW_AUDIT)
-    context["can_settings"] = can(request.user, request.entity, Action.MANAGE_SETTINGS)
-    from .choices import CaseStatus, Category, PqrsdType, Urgency
+    marker = selectors.newest_case_marker(request.user, request.entity)
+    partial = bool(request.htmx and request.htmx.target == "inbox-results")
 
-    context["choices"] = {"status": CaseStatus.choices, "category": Category.choices,
-                          "pqrsd": PqrsdType.choices, "urgency": Urgency.choices}
-    if request.htmx and request.htmx.target == "inbox-results":
-        return render(request, "monitoring/inbox/_results.html", context)
-    return render(request, "monitoring/inbox/list.html", context)
+    def build():
+        context = _list_context(request, filters, marker)
+        context["counts"] = _data_from_cache(
+            request, filters, marker, "counts",
+            lambda: selectors.inbox_counts(request.user, request.entity, filters))
+        context.update(selectors.inbox_filter_options(request.user, request.entity))
+        context["bulk_form"] = BulkForm()
+        context["can_triage"] = can(request.user, request.entity, Action.TRIAGE_CASES)
+        context["can_export"] = can(request.user, request.entity, Action.EXPORT_DATA)
+        context["can_audit"] = can(request.user, request.entity, Action.VIEW_AUDIT)
+        context["can_settings"] = can(request.user, request.entity, Action.MANAGE_SETTINGS)
+        context["choices"] = {"status": CaseStatus.choices, "category": Category.choices,
+                              "pqrsd": PqrsdType.choices, "urgency": Urgency.choices}
+        if partial:
+            return render(request, "monitoring/inbox/_results.html", context)
+        return render(request, "monitoring/inbox/list.html", context)
+
+    return _page_from_cache(_page_key(request, filters, marker, "partial" if partial
+                                      else "page"), build)
 
 
 @require_GET
 @entity_view(Action.VIEW_CASES)
 def inbox_poll(request):
-    """Polled every ~10 s: 204 when nothing changed, else the refreshed results."""
+    """Polled every ~10 s: 204 when nothing changed (as cheap as a cached page: the marker
+    is its only query after the tenant gate), else the refreshed results."""
     marker = selectors.newest_case_marker(request.user, request.entity)
     if request.GET.get("marker") == marker:
         return HttpResponse(status=204)
     filters = selectors.InboxFilters.from_query(request.GET)
-    context = _list_context(request, filters)
-    context["can_triage"] = can(request.user, request.entity, Action.TRIAGE_CASES)
-    context["refreshed"] = True
-    return render(request, "monitoring/inbox/_results.html", context)
+
+    def build():
+        context = _list_context(request, filters, marker)
+        context["can_triage"] = can(request.user, request.entity, Action.TRIAGE_CASES)
+        context["refreshed"] = True
+        return render(request, "monitoring/inbox/_results.html", context)
+
+    return _page_from_cache(_page_key(request, filters, marker, "poll"), build)
 
 
 def _case(request, case_id):
@@ -104,8 +209,8 @@ def _case_page_context(request, case, **forms) -> dict:
         "reply": can(user, entity, Action.REPLY_CASES, channel=case.channel),
         "approve": can(user, entity, Action.APPROVE_REPLIES),
     }
-    settings = services.inbox_settings_for(entity)
-    if settings.only_assignee_replies and case.assignee_id != user.pk:
+    entity_settings = services.inbox_settings_for(entity)
+    if entity_settings.only_assignee_replies and case.assignee_id != user.pk:
         allowed["reply_blocked_by_assignee"] = allowed["reply"]
         allowed["reply"] = False
     context.update({

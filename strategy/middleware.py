@@ -1,7 +1,7 @@
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .models import Entity
+from .tenancy import memberships_of
 
 # The pages a member without two-factor may still reach: the account area, to set it up.
 _TWO_FACTOR_EXEMPT_PREFIXES = ("/cuentas/", "/static/", "/salud/", "/idioma/")
@@ -21,10 +21,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-def user_needs_two_factor(user) -> bool:
+def user_needs_two_factor(user, memberships) -> bool:
+    """True when one of the user's entities (`memberships`: the request's list from
+    tenancy.memberships_of, no query of its own) makes two-factor mandatory and the user has
+    no TOTP authenticator."""
     from allauth.mfa.models import Authenticator
 
-    if not Entity.objects.for_user(user).filter(require_two_factor=True).exists():
+    if not any(m.entity.require_two_factor for m in memberships):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -41,7 +44,7 @@ class MandatoryTwoFactorMiddleware:
             user is not None
             and user.is_authenticated
             and not request.path.startswith(_TWO_FACTOR_EXEMPT_PREFIXES)
-            and user_needs_two_factor(user)
+            and user_needs_two_factor(user, memberships_of(request))
         ):
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -67,6 +67,14 @@ def membership_for(user, entity):
     return cache[entity.pk]
 
 
+def remember_memberships(user, memberships) -> None:
+    """Prime `membership_for`'s cache with active memberships already loaded (the tenant
+    gate's per-request list), so `can()` and `role_of()` ask the database no more."""
+    cache = user.__dict__.setdefault("_membership_cache", {})
+    for membership in memberships:
+        cache.setdefault(membership.entity_id, membership)
+
+
 def role_of(user, entity) -> str | None:
     membership = membership_for(user, entity)
     return membership.role if membership else None

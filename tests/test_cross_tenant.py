@@ -132,3 +132,32 @@ def test_a_random_uuid_answers_404_not_500(entity, member_factory, client_for):
             lambda m: entity.slug if m.group("name") == "entity_slug" else str(uuid.uuid4()),
             route)
         assert client.get(url).status_code in (404, 405), url
+
+
+def test_a_cached_inbox_page_never_reaches_another_entity(entity, other_entity, client_for):
+    """The inbox reuses unchanged pages (monitoring.inbox_views' page cache): the tenant gate
+    still runs first, and the key is private to the user, the entity and the membership."""
+    from django.urls import reverse
+
+    from tests.monitoring.test_inbox_helpers import make_case
+
+    victim = MembershipFactory(entity=entity, role=Role.COMMUNITY_MANAGER).user
+    secret = make_case(entity, text="Denuncia reservada sobre el contrato 123")
+    inbox = reverse("monitoring:inbox", kwargs={"entity_slug": entity.slug})
+    victim_client = client_for(victim)
+    for _ in range(3):  # CSRF cookie, then stored, then served from the cache
+        assert "contrato 123" in victim_client.get(inbox).content.decode()
+    attacker = MembershipFactory(entity=other_entity, role=Role.ENTITY_ADMIN).user
+    attacker_client = client_for(attacker)
+    attacker_client.cookies["csrftoken"] = victim_client.cookies["csrftoken"].value
+    assert attacker_client.get(inbox).status_code == 404
+    poll = reverse("monitoring:inbox_poll", kwargs={"entity_slug": entity.slug})
+    assert attacker_client.get(poll, {"marker": "0-0-0"}).status_code == 404
+    # A member of both entities sees each entity's own queue, never the other's copy.
+    agent = MembershipFactory(entity=other_entity, role=Role.COMMUNITY_MANAGER).user
+    MembershipFactory(entity=entity, user=agent, role=Role.COMMUNITY_MANAGER)
+    agent_client = client_for(agent)
+    theirs = reverse("monitoring:inbox", kwargs={"entity_slug": other_entity.slug})
+    for _ in range(3):
+        assert str(secret.public_id) in agent_client.get(inbox).content.decode()
+        assert str(secret.public_id) not in agent_client.get(theirs).content.decode()

@@ -101,3 +101,25 @@ def test_inbox_and_case_pages_pass_axe(page, login, entity, manager, template):
     page.goto(reverse("monitoring:case_detail", kwargs={"entity_slug": entity.slug,
                                                         "case_id": case.public_id}))
     assert axe_violations(page) == []
+
+
+def test_a_colleagues_claim_shows_on_reload_and_by_the_poll(page, login, entity, manager,
+                                                            colleague):
+    """The inbox reuses an unchanged page (page cache): a colleague's change must still show
+    on the next reload, and by the 10 s poll without one."""
+    from monitoring import inbox_services
+
+    first, second = make_case(entity), make_case(entity)
+    login(page, manager)
+    page.goto(inbox_url(entity))
+    page.reload()  # the second load stores the page, the third comes from the cache
+    page.reload()
+    row = page.locator(f'tr[data-case-id="{first.public_id}"]')
+    expect(row.get_by_role("button", name="Tomar")).to_be_visible()
+    inbox_services.case_claim(actor=colleague, case=first)
+    page.reload()
+    expect(row).to_contain_text(colleague.display_name)
+    inbox_services.case_claim(actor=colleague, case=second)
+    other = page.locator(f'tr[data-case-id="{second.public_id}"]')
+    expect(other).to_contain_text(colleague.display_name, timeout=25_000)
+    expect(page.get_by_text("La lista se actualizó")).to_be_visible()
