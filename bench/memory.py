@@ -2,12 +2,14 @@
 
     DATABASE_URL=… REDIS_URL=… .venv/bin/python -m bench.memory --mentions 100000 [--batch 100]
 
-Runs `monitoring.services.mention_ingest_batch` on pages of `--batch` new mentions (each
-page committed, as the poll task does) for a dedicated entity (`bench-ingesta`, kept apart
-from the inbox figures), and samples the process's resident memory (VmRSS of
-/proc/self/status) twenty times. Prints one JSON line per sample and a final JSON summary.
-Growth is measured from the sample after the first 10 % (classifier loaded, caches warm) to
-the last one.
+Runs both stages of ingestion on pages of `--batch` new mentions for a dedicated entity
+(`bench-ingesta`, kept apart from the inbox figures): stage 1
+(`monitoring.services.mentions_store`, the poll task's part, each page committed), then
+stage 2 (`mentions_triage` on the page's new mentions, as the `triage_mentions` task it
+enqueues would; the task itself is not sent). It samples the process's resident memory
+(VmRSS of /proc/self/status) twenty times and prints one JSON line per sample and a final
+JSON summary (with the seconds spent in each stage). Growth is measured from the sample
+after the first 10 % (classifier loaded, caches warm) to the last one.
 """
 
 from __future__ import annotations
@@ -80,7 +82,9 @@ def ingest_entity():
 def run(*, mentions: int, batch: int, out=print) -> dict:
     from django.db import transaction
 
-    from monitoring.services import mention_ingest_batch
+    from monitoring.services import mentions_store, mentions_triage
+
+    from .ingest import triage_not_enqueued
 
     entity, channel = ingest_entity()
     run_id = str(int(time.time()))[-7:]
@@ -88,24 +92,34 @@ def run(*, mentions: int, batch: int, out=print) -> dict:
     every = max(1, mentions // batch // 20)
     started = time.perf_counter()
     done = created = cases = 0
-    for n, page in enumerate(pages(mentions, batch, run_id), start=1):
-        with transaction.atomic():
-            result = mention_ingest_batch(entity=entity, channel=channel, mentions=page,
-                                          source="poll")
-        done += len(page)
-        created += result.created
-        cases += result.cases_opened
-        if n % every == 0 or done == mentions:
-            gc.collect()
-            sample = {"mentions": done, "rss_mb": round(rss_mb(), 1),
-                      "seconds": round(time.perf_counter() - started, 1)}
-            samples.append(sample)
-            out(json.dumps(sample))
+    store_s = triage_s = 0.0
+    with triage_not_enqueued():
+        for n, page in enumerate(pages(mentions, batch, run_id), start=1):
+            t0 = time.perf_counter()
+            with transaction.atomic():
+                result = mentions_store(entity=entity, channel=channel, mentions=page,
+                                        source="poll")
+            t1 = time.perf_counter()
+            triage = mentions_triage(mention_ids=result.triage_ids)
+            store_s += t1 - t0
+            triage_s += time.perf_counter() - t1
+            done += len(page)
+            created += result.created
+            cases += triage.cases_opened
+            if n % every == 0 or done == mentions:
+                gc.collect()
+                sample = {"mentions": done, "rss_mb": round(rss_mb(), 1),
+                          "seconds": round(time.perf_counter() - started, 1)}
+                samples.append(sample)
+                out(json.dumps(sample))
     warm = next((s for s in samples if s["mentions"] >= mentions * 0.1), samples[0])
     last = samples[-1]
     summary = {"summary": True, "mentions": done, "created": created, "cases": cases,
                "batch": batch, "seconds": last["seconds"],
                "rate": done / last["seconds"] if last["seconds"] else 0.0,
+               "store_s": round(store_s, 1), "triage_s": round(triage_s, 1),
+               "store_rate": done / store_s if store_s else 0.0,
+               "triage_rate": done / triage_s if triage_s else 0.0,
                "rss_start_mb": samples[0]["rss_mb"], "rss_warm_mb": warm["rss_mb"],
                "rss_end_mb": last["rss_mb"], "rss_max_mb": max(s["rss_mb"] for s in samples),
                "growth_mb": round(last["rss_mb"] - warm["rss_mb"], 1), "samples": samples}

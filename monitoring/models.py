@@ -206,6 +206,12 @@ class Mention(models.Model):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="mentions", verbose_name=_("case"))
+    # Set by ingestion (stage 1), cleared by triage (stage 2: classification, flags, case).
+    # db_default too: rows written by anything that does not name the column (COPY, a worker
+    # still running the previous release during a deploy) are not awaiting triage.
+    needs_triage = models.BooleanField(
+        _("awaiting triage"), default=False, db_default=False,
+        help_text=_("Stored but not yet classified or queued (for a few seconds at most)."))
 
     class Meta:
         verbose_name = _("mention")
@@ -222,6 +228,10 @@ class Mention(models.Model):
                          name="monitoring_mention_label_idx"),
             models.Index(fields=["entity", "platform", "thread_key"],
                          name="monitoring_mention_thread_idx"),
+            # The triage sweeper's stranded mentions, oldest first. Partial: only the few
+            # rows awaiting triage are in it, not the millions already triaged.
+            models.Index(fields=["received_at"], condition=Q(needs_triage=True),
+                         name="monitoring_mention_triage_idx"),
         ]
 
     def __str__(self):

@@ -58,7 +58,10 @@ def compute_range(entity, start: datetime.date, end: datetime.date
                                     computed_at=now)
         return rows[key]
 
-    incoming = base.filter(is_own=False)
+    # A mention awaiting triage (seconds after it arrived) has no category or sentiment yet:
+    # left out rather than counted as "other"; the next refresh (its 5-minute overlap covers
+    # the delay) counts it once triaged.
+    incoming = base.filter(is_own=False, needs_triage=False)
     for item in (incoming.values("local_day", "channel_id", "platform", "label")
                  .annotate(n=Count("pk"),
                            neg=Count("pk", filter=Q(sentiment__lt=NEGATIVE_BELOW)),

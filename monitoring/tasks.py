@@ -2,7 +2,7 @@
 
 Schedules: one django-celery-beat row per channel and per listening query (kept by
 `services.poll_schedules_sync`, editable in Django admin), plus the fixed entries in
-config/settings/base.py CELERY_BEAT_SCHEDULE (the reconcile task).
+config/settings/base.py CELERY_BEAT_SCHEDULE (the reconcile task, the triage sweeper).
 """
 
 import logging
@@ -56,6 +56,23 @@ def poll_source(poll_state_id: int) -> str:
 def process_webhook_delivery(delivery_id: int) -> str:
     delivery = services.webhook_delivery_process(delivery_id=delivery_id)
     return delivery.status if delivery is not None else "already_claimed"
+
+
+@shared_task(name="monitoring.tasks.triage_mentions", ignore_result=True,
+             time_limit=300, soft_time_limit=240)
+def triage_mentions(mention_ids: list[int]) -> int:
+    """Stage 2 of ingestion for mentions a poll or webhook just stored (enqueued on commit).
+
+    Run twice, or by two workers at once, it triages each mention once (see the service).
+    """
+    return services.mentions_triage(mention_ids=mention_ids).triaged
+
+
+@shared_task(name="monitoring.tasks.triage_stranded_mentions", ignore_result=True,
+             time_limit=300, soft_time_limit=240)
+def triage_stranded_mentions() -> int:
+    """Mentions whose triage task was lost (broker down at the commit, worker killed)."""
+    return services.mentions_triage_stranded()
 
 
 @shared_task(name="monitoring.tasks.reconcile_poll_schedules", ignore_result=True,

@@ -242,6 +242,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "monitoring.tasks.reconcile_poll_schedules",
         "schedule": 120.0,
     },
+    # Mentions stored but not triaged after two minutes (their task was lost: broker down at
+    # the commit, worker killed) are classified and queued. Every minute: a lost triage delays
+    # a complaint's case by three minutes at most, and a sweep with nothing to do is one
+    # index lookup (partial index on needs_triage).
+    "monitoring-triage-stranded-mentions": {
+        "task": "monitoring.tasks.triage_stranded_mentions",
+        "schedule": 60.0,
+    },
     # A webhook delivery whose enqueue was lost (broker down at that instant) gets processed.
     "monitoring-retry-stuck-webhook-deliveries": {
         "task": "monitoring.tasks.retry_stuck_webhook_deliveries",
@@ -303,6 +311,8 @@ CELERY_TASK_ROUTES = {
     "strategy.retry_due_webhooks": {"queue": "publish"},
     "monitoring.tasks.poll_*": {"queue": "ingest"},
     "monitoring.tasks.process_webhook_delivery": {"queue": "ingest"},
+    "monitoring.tasks.triage_mentions": {"queue": "ingest"},
+    "monitoring.tasks.triage_stranded_mentions": {"queue": "ingest"},
     "monitoring.tasks.reconcile_poll_schedules": {"queue": "ingest"},
     "monitoring.tasks.retry_stuck_webhook_deliveries": {"queue": "ingest"},
     "monitoring.inbox_tasks.publish_reply": {"queue": "publish"},

@@ -82,6 +82,9 @@ def test_sandbox_poll_to_cases_through_a_real_worker(celery_worker_process, sand
     wait_for(lambda: PollState.objects.get(pk=state.pk).last_success_at
              and PollState.objects.get(pk=state.pk).lease_until is None)
     time.sleep(2)
+    # The polls stored the mentions; the triage tasks they enqueued classify and queue them
+    # (the worker's first one may load or train the classifier first).
+    wait_for(lambda: not Mention.objects.filter(entity=entity, needs_triage=True).exists())
     stored = set(Mention.objects.filter(entity=entity).values_list("external_id", flat=True))
     assert stored == {item["id"] for item in truth}
     assert Mention.objects.filter(entity=entity).count() == len(truth)

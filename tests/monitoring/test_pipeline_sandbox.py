@@ -127,22 +127,27 @@ def test_revoked_token_marks_channel_for_reconnection(entity, sandbox, pinned_cl
     assert channel.status == "needs_reconnection"
 
 
-def test_citizen_complaints_reach_the_queue(entity, sandbox, pinned_classifier):
+def test_citizen_complaints_reach_the_queue(entity, sandbox, pinned_classifier,
+                                           django_capture_on_commit_callbacks):
     channel, state = make_channel(entity, sandbox, "x")
     post(sandbox, "x", 1, text="QUEJA el alumbrado de la calle 8 lleva un mes apagado",
          author="vecina_calle8")
     post(sandbox, "x", 1, text="PREGUNTA ¿hasta cuándo hay descuento en el predial?",
          author="don_jorge")
-    assert services.poll_source(poll_state_id=state.pk).status == "ok"
+    # The poll's commit enqueues the triage (run inline here: eager Celery).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.poll_source(poll_state_id=state.pk).status == "ok"
     cases = list(cases_for_inbox(entity))
     assert {c.category for c in cases} == {"complaint", "question"}
     assert all(c.first_response_due and c.channel == channel for c in cases)
 
 
-def test_case_count_matches_queued_mentions(entity, sandbox, pinned_classifier):
+def test_case_count_matches_queued_mentions(entity, sandbox, pinned_classifier,
+                                            django_capture_on_commit_callbacks):
     channel, state = make_channel(entity, sandbox, "bluesky")
     post(sandbox, "bluesky", 5, text="QUEJA sin agua otra vez")
-    poll_until_quiet(state, rounds=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_until_quiet(state, rounds=2)
     queued = Mention.objects.filter(entity=entity, label="complaint")
     assert queued.count() == 5 and not queued.filter(case__isnull=True).exists()
     assert Case.objects.filter(entity=entity).count() <= 5

@@ -30,20 +30,24 @@ def state(channel):
     return PollState.objects.get(channel=channel, listening_query__isnull=True)
 
 
-def test_poll_stores_batch_and_advances_cursor(state, scripted_client, pinned_classifier):
+def test_poll_stores_batch_and_advances_cursor(state, scripted_client, pinned_classifier,
+                                               django_capture_on_commit_callbacks):
     client = scripted_client([
         FetchResult(mentions=[nm(1, "QUEJA a"), nm(2, "PREGUNTA b", author="c2")],
                     next_cursor="c-2"),
         FetchResult(mentions=[nm(3, "QUEJA c", author="c3")], next_cursor="c-3"),
         FetchResult(mentions=[], next_cursor=None),
     ])
-    assert services.poll_source(poll_state_id=state.pk).status == "ok"
+    # The poll commits its batch and cursor, then the triage task runs (eager Celery).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.poll_source(poll_state_id=state.pk).status == "ok"
     state.refresh_from_db()
     assert state.cursor == "c-2" and state.last_fetched == 2
     assert state.last_success_at is not None and state.next_due_at > timezone.now()
     assert state.lease_until is None
-    services.poll_source(poll_state_id=state.pk)
-    services.poll_source(poll_state_id=state.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.poll_source(poll_state_id=state.pk)
+        services.poll_source(poll_state_id=state.pk)
     state.refresh_from_db()
     # Each call resumed from the stored cursor; an empty page leaves the cursor alone.
     assert [c[1] for c in client.calls] == [None, "c-2", "c-3"]
@@ -51,13 +55,17 @@ def test_poll_stores_batch_and_advances_cursor(state, scripted_client, pinned_cl
     assert Mention.objects.count() == 3 and Case.objects.count() == 3
 
 
-def test_repeated_page_changes_nothing(state, scripted_client, pinned_classifier):
+def test_repeated_page_changes_nothing(state, scripted_client, pinned_classifier,
+                                      django_capture_on_commit_callbacks):
     page = FetchResult(mentions=[nm(1, "QUEJA a"), nm(2, "QUEJA b", author="c2")],
                        next_cursor="c-2")
     scripted_client([page, page])
-    services.poll_source(poll_state_id=state.pk)
-    outcome = services.poll_source(poll_state_id=state.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.poll_source(poll_state_id=state.pk)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outcome = services.poll_source(poll_state_id=state.pk)
     assert (outcome.created, outcome.duplicates) == (0, 2)
+    assert callbacks == []  # nothing new: no triage task
     assert Mention.objects.count() == 2 and Case.objects.count() == 2
 
 

@@ -33,7 +33,9 @@ class Worker:
         from celery import Celery
 
         self.broker_url = broker_url
-        self.app = Celery("resilience-probe", broker=broker_url)
+        # Not the current app: shared tasks (`.delay`) of later tests in the same process
+        # would otherwise send to this broker (a throwaway Redis, gone after its test).
+        self.app = Celery("resilience-probe", broker=broker_url, set_as_current=False)
         self.proc = None
         self.n = 0
 
@@ -75,14 +77,32 @@ class Worker:
                 self.proc.kill()
 
 
+QUEUES = ("celery", "ingest", "publish", "sweeps")
+
+
+def forget_queued_messages(broker_url: str) -> None:
+    """Empty the queues and forget unacknowledged messages.
+
+    A worker SIGKILLed here leaves its message unacknowledged; Redis hands it out again an
+    hour later (the visibility timeout), to whichever worker runs then: in a later test, a
+    task with ids of an old test database would act on this one's rows.
+    """
+    import redis
+
+    redis.Redis.from_url(broker_url).delete(*QUEUES, "unacked", "unacked_index",
+                                            "unacked_mutex")
+
+
 @pytest.fixture
 def worker(transactional_db):
     _require_services()
+    forget_queued_messages(os.environ["REDIS_URL"])
     process = Worker(os.environ["REDIS_URL"])
     try:
         yield process
     finally:
         process.stop()
+        forget_queued_messages(os.environ["REDIS_URL"])
 
 
 def wait_for(predicate, timeout=60.0, interval=0.25):

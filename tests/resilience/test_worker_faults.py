@@ -108,6 +108,56 @@ def test_sigkill_in_the_middle_of_an_ingestion_batch(worker, entity):
                                           "duplicated": 0})
 
 
+def test_sigkill_in_the_middle_of_a_triage(worker, entity, monkeypatch):
+    """Stage 2 killed inside its transaction (mentions classified and locked, cases not yet
+    written): PostgreSQL rolls it back, the mentions stay awaiting triage, and the sweeper
+    triages each once after the two minutes (moved on, not slept)."""
+    from monitoring import tasks
+    from monitoring.models import Case
+    from strategy.models import AuditEvent
+    from tests.monitoring.conftest import nm
+
+    channel = ChannelFactory(entity=entity, handle="alcaldia", account_id="999")
+    # The triage task is sent below, to the worker, not run in this process.
+    monkeypatch.setattr(tasks.triage_mentions, "delay", lambda ids: None)
+    texts = ["El hueco de la calle {n} ya tumbó dos motos y nadie responde, qué abuso",
+             "¿Hasta qué fecha se puede pagar el predial {n} con descuento?",
+             "Llevamos {n} días sin agua en el barrio y nadie da razón"]
+    items = [nm(700 + i, texts[i % 3].format(n=i + 2), author=f"v{i % 4}", thread=f"t{i % 2}")
+             for i in range(20)]
+    ids = services.mentions_store(entity=entity, channel=channel, mentions=items,
+                                  source="poll").triage_ids
+    worker.start()
+    lock = _side_connection()
+    # The worker will block when it locks the active cases, after classifying.
+    lock.cursor().execute("LOCK TABLE monitoring_case IN EXCLUSIVE MODE")
+    try:
+        worker.send("monitoring.tasks.triage_mentions", ids, queue="ingest")
+        wait_for(_blocked_backend, timeout=120)  # the first task may train the classifier
+        worker.kill()
+    finally:
+        lock.rollback()
+        lock.close()
+    wait_for(lambda: _blocked_backend() is None, timeout=15)
+    assert Mention.objects.filter(entity=entity, needs_triage=True).count() == len(ids)
+    assert not Case.objects.exists()
+    Mention.objects.filter(entity=entity).update(
+        received_at=timezone.now() - services.TRIAGE_STRANDED_AFTER - timedelta(seconds=1))
+    worker.start()
+    worker.send("monitoring.tasks.triage_stranded_mentions", queue="ingest")
+    wait_for(lambda: not Mention.objects.filter(entity=entity, needs_triage=True).exists(),
+             timeout=120)
+    queued = Mention.objects.filter(entity=entity, label__in=["complaint", "question"])
+    assert queued.exists() and not queued.filter(case__isnull=True).exists()
+    keys = set(queued.values_list("author_id", "thread_key"))
+    cases = Case.objects.filter(entity=entity)
+    assert cases.count() == len(keys)  # one per author and thread: none doubled
+    assert AuditEvent.objects.filter(action="case.open").count() == cases.count()
+    record_figures("sigkill_triage", {"kills": 1, "mentions": len(ids),
+                                      "cases": cases.count(), "left_untriaged": 0,
+                                      "cases_doubled": 0})
+
+
 def test_sigkill_while_publishing_a_reply(worker, entity, member_factory,
                                           inbox_sandbox):  # noqa: F811
     from config.celery_app import app
