@@ -67,14 +67,8 @@ _MARKED_STATUSES = frozenset({"active", *ACTIVE_CASE_STATUSES})
 
 
 def _cache_seconds() -> int:
-    """INBOX_PAGE_CACHE_SECONDS when set; otherwise 10 s, or 0 (off) when Django's cache is
-    the database (`make run` without Redis): storing pages there would turn every page view
-    into a write to the same SQLite file the worker writes to."""
-    seconds = getattr(settings, "INBOX_PAGE_CACHE_SECONDS", None)
-    if seconds is not None:
-        return seconds
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    return 0 if backend.endswith("DatabaseCache") else 10
+    """INBOX_PAGE_CACHE_SECONDS (config/settings/base.py: 10 with Redis, off otherwise)."""
+    return settings.INBOX_PAGE_CACHE_SECONDS
 
 
 def _cacheable(request, filters) -> bool:

@@ -100,6 +100,10 @@ else:
     # Database cache so that login throttling is shared by every process of `make run`.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "cache_table"}}
+# Seconds the inbox reuses an unchanged page (monitoring/inbox_views.py; 0: off). Off with the
+# database cache: storing pages there would turn every page view into a write to the same
+# SQLite file the worker writes to.
+INBOX_PAGE_CACHE_SECONDS = env_int("INBOX_PAGE_CACHE_SECONDS", 10 if REDIS_URL else 0)
 
 AUTH_USER_MODEL = "strategy.User"
 AUTHENTICATION_BACKENDS = [

@@ -16,6 +16,7 @@ STORAGES = {
 # Unit tests run tasks inline; tests/integration turn this off and use a real worker.
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+INBOX_PAGE_CACHE_SECONDS = 10  # the tests' caches (Redis or local memory) hold pages
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 META_APP_SECRET = "test-meta-app-secret"
