@@ -41,7 +41,8 @@ from .common import (
 
 
 def _num(value: str) -> int:
-    return int(value) if value.isdigit() else -1
+    # isdigit() alone accepts superscripts such as "¹", which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() else -1
 
 
 def parse_account(account: Any) -> AuthorData:
