@@ -22,14 +22,14 @@ ROLLUP_MARK_KEY = "dashboard:rollups:last_run"
              time_limit=600, soft_time_limit=540)
 def refresh_rollups() -> int:
     """Recompute today and the days touched since the previous run (with a 5-minute overlap)."""
-    from .rollups import rollups_refresh_recent
+    from .rollups import rollup_refresh_mark, rollups_refresh_recent
 
     now = timezone.now()
     last = cache.get(ROLLUP_MARK_KEY)
     since = (datetime.datetime.fromisoformat(last) if last
              else now - datetime.timedelta(hours=1)) - datetime.timedelta(minutes=5)
     done = rollups_refresh_recent(since=since, now=now)
-    cache.set(ROLLUP_MARK_KEY, now.isoformat(), timeout=None)
+    cache.set(ROLLUP_MARK_KEY, rollup_refresh_mark(now).isoformat(), timeout=None)
     return sum(len(days) for days in done.values())
 
 

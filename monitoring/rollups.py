@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -59,8 +59,8 @@ def compute_range(entity, start: datetime.date, end: datetime.date
         return rows[key]
 
     # A mention awaiting triage (seconds after it arrived) has no category or sentiment yet:
-    # left out rather than counted as "other"; the next refresh (its 5-minute overlap covers
-    # the delay) counts it once triaged.
+    # left out rather than counted as "other"; the refresh task does not move its mark past
+    # a mention still awaiting triage (rollup_refresh_mark), so a later run counts it.
     incoming = base.filter(is_own=False, needs_triage=False)
     for item in (incoming.values("local_day", "channel_id", "platform", "label")
                  .annotate(n=Count("pk"),
@@ -153,6 +153,21 @@ def days_touched_since(entity, since: datetime.datetime) -> list[datetime.date]:
         Mention.objects.filter(entity=entity, received_at__gte=since)
         .annotate(local_day=TruncDate("created_at", tzinfo=tz))
         .values_list("local_day", flat=True).distinct()))
+
+
+#: A mention awaiting triage longer than this (its triage keeps failing) no longer holds the
+#: refresh mark back; the nightly rebuild of the last week counts it once triaged.
+PENDING_TRIAGE_HORIZON = datetime.timedelta(days=1)
+
+
+def rollup_refresh_mark(now: datetime.datetime) -> datetime.datetime:
+    """Where the next refresh starts looking for touched days: now, or earlier while some
+    mention received since is still awaiting triage (the days a refresh recomputed before
+    its triage must be recomputed again after it). One lookup on the partial triage index."""
+    pending = Mention.objects.filter(
+        needs_triage=True, received_at__gte=now - PENDING_TRIAGE_HORIZON,
+    ).aggregate(oldest=Min("received_at"))["oldest"]
+    return min(now, pending) if pending else now
 
 
 def rollups_refresh_recent(*, since: datetime.datetime, now: datetime.datetime | None = None

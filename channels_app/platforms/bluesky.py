@@ -186,7 +186,10 @@ class BlueskyClient(BaseClient):
         return self._use(payload)
 
     def _session(self) -> dict:
-        return self._cached() or self._login()
+        """The process's session for this account (its JWT now on this client's transport),
+        else a new login."""
+        cached = self._cached()
+        return self._use(cached) if cached is not None else self._login()
 
     def _send(self, method: str, nsid: str, kwargs: dict) -> Any:
         return self.transport.request(method, f"/xrpc/{nsid}", **kwargs)[0]
@@ -196,7 +199,7 @@ class BlueskyClient(BaseClient):
         the call sent again; at most one login per call (createSession is limited to 30
         per 5 minutes), so a network that refuses every session cannot make us loop."""
         cached = self._cached()
-        session = cached or self._login()
+        session = self._use(cached) if cached is not None else self._login()
         try:
             return self._send(method, nsid, kwargs)
         except SessionRejected as exc:

@@ -101,3 +101,25 @@ def test_takedown_is_an_auth_error_without_a_new_login():
     with pytest.raises(AuthError):
         make().fetch_mentions(None)
     assert login.call_count == 1
+
+
+@respx.mock
+def test_a_new_client_sends_the_process_session_without_refreshing_it():
+    """Each poll builds a new client; the session the process already holds must go on its
+    first request (not a 401 first, which would spend a refresh JWT shared by the process)."""
+    login = respx.post(f"{BASE}/xrpc/com.atproto.server.createSession").mock(
+        return_value=httpx.Response(200, json=fixture_json("bluesky_session.json")))
+    refresh = respx.post(f"{BASE}/xrpc/com.atproto.server.refreshSession").mock(
+        return_value=httpx.Response(500))
+    listing = respx.get(f"{BASE}/xrpc/app.bsky.notification.listNotifications").mock(
+        return_value=httpx.Response(200, json={"notifications": []}))
+    make().fetch_mentions(None)
+    second = client_for("bluesky", token="abcd-efgh-ijkl-mnop",
+                        account_id="did:plc:alcsanisidro0000000000a",
+                        handle="alcaldiasanisidro.bsky.social")
+    second.fetch_mentions(None)
+    access = fixture_json("bluesky_session.json")["accessJwt"]
+    assert [c.request.headers.get("authorization") for c in listing.calls] == [
+        f"Bearer {access}", f"Bearer {access}"]
+    assert login.call_count == 1
+    assert refresh.call_count == 0
