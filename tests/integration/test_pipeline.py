@@ -4,6 +4,7 @@ sandbox → poll (beat's task, run by the worker) → mentions classified → ca
 sandbox → signed webhook → our endpoint → worker → case. Nothing lost, nothing duplicated.
 """
 
+import functools
 import threading
 import time
 
@@ -13,6 +14,7 @@ import pytest
 from monitoring import services
 from monitoring.models import Case, Mention, PollState, WebhookDelivery
 from monitoring.selectors import cases_for_inbox
+from tests import waiting
 from tests.factories import EntityFactory
 from tests.monitoring.factories import ChannelFactory
 
@@ -35,14 +37,8 @@ def sandbox():
         server.server_close()
 
 
-def wait_for(predicate, timeout=90.0, interval=0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not reached within {timeout:.0f} s")
+# The first task may load the classifier: a longer default than the resilience tests.
+wait_for = functools.partial(waiting.wait_for, timeout=90.0, interval=0.5)
 
 
 def ground_truth(sandbox, platform, account_id):

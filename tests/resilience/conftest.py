@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import waiting
 from tests.integration.conftest import _require_services, _test_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,11 +106,4 @@ def worker(transactional_db):
         forget_queued_messages(os.environ["REDIS_URL"])
 
 
-def wait_for(predicate, timeout=60.0, interval=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"condition not reached within {timeout:.0f} s")
+wait_for = waiting.wait_for  # re-exported for the resilience tests
