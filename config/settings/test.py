@@ -1,5 +1,8 @@
 """Test settings: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set, SQLite otherwise."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL, STATIC_ROOT, VAR_DIR, env_bool
 
@@ -16,6 +19,26 @@ STORAGES = {
 # Unit tests run tasks inline; tests/integration turn this off and use a real worker.
 if not REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _redis_db_of_xdist_worker(url, worker):
+    """The Redis URL with a database of its own for pytest-xdist worker `gwN`.
+
+    Tests call cache.clear(), which is FLUSHDB on Redis: on a shared database one worker's
+    clear wiped another's login-throttling counters mid-test. Workers count down from the
+    URL's database (15 -> 14, 13, ...), away from the broker's.
+    """
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    index = int(worker.removeprefix("gw"))
+    return urlunsplit(parts._replace(path=f"/{(base - 1 - index) % 16}"))
+
+
+if REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_db_of_xdist_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"]),
+    }}
 INBOX_PAGE_CACHE_SECONDS = 10  # the tests' caches (Redis or local memory) hold pages
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
