@@ -633,9 +633,28 @@ def _flag_authors(mentions: list[Mention]) -> set[int]:
             author.flag_reasons = reasons
             changed.append(author)
     if changed:
-        _update_each(Author, changed, ["is_suspected_troll", "is_suspected_fake",
-                                       "flag_reasons"])
+        _update_each(Author, _with_stored_flags(changed), ["is_suspected_troll",
+                                                           "is_suspected_fake", "flag_reasons"])
     return {a.pk for a in authors.values() if a.is_flagged}
+
+
+def _with_stored_flags(changed: list[Author]) -> list[Author]:
+    """Merge what another triage worker flagged since these authors were read.
+
+    Two pages of the same author can be triaged at once; writing the flags as read would undo
+    the other worker's (a fake account flag lost to a troll flag). The rows are locked in id
+    order (no deadlock between two workers) and flags only accumulate here.
+    """
+    stored = {pk: (troll, fake, reasons) for pk, troll, fake, reasons in
+              Author.objects.select_for_update().filter(pk__in=[a.pk for a in changed])
+              .order_by("pk").values_list("pk", "is_suspected_troll", "is_suspected_fake",
+                                          "flag_reasons")}
+    for author in changed:
+        troll, fake, reasons = stored[author.pk]
+        author.is_suspected_troll = author.is_suspected_troll or troll
+        author.is_suspected_fake = author.is_suspected_fake or fake
+        author.flag_reasons = [*reasons, *(r for r in author.flag_reasons if r not in reasons)]
+    return changed
 
 
 def _max_urgency(a: str, b: str) -> str:

@@ -164,6 +164,21 @@ def test_repeated_insults_flag_a_troll(channel, pinned_classifier):
     assert Case.objects.get().author_flagged
 
 
+def test_a_flag_set_by_another_worker_meanwhile_is_kept(channel, pinned_classifier):
+    ingest(channel, [nm(120, "QUEJA son unos idiotas", thread="120")])
+    services.mentions_store(entity=channel.entity, channel=channel, source=MentionSource.POLL,
+                            mentions=[nm(121, "QUEJA ineptos e imbéciles", thread="120")])
+    # This worker reads its page; another worker flags the same author before it writes.
+    page = list(Mention.objects.filter(external_id="121").select_related("author"))
+    Author.objects.update(is_suspected_fake=True, flag_reasons=["Cuenta nueva."])
+
+    services._flag_authors(page)
+
+    author = Author.objects.get()
+    assert author.is_suspected_troll and author.is_suspected_fake
+    assert author.flag_reasons[0] == "Cuenta nueva." and len(author.flag_reasons) == 2
+
+
 def test_flood_flags_a_troll(channel, pinned_classifier):
     ingest(channel, [nm(200 + i, f"mensaje {i}", thread=str(200 + i))
                      for i in range(services.FLOOD_MENTIONS_PER_HOUR)])
