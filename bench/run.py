@@ -113,8 +113,8 @@ def main(argv=None) -> int:
                         help="mentions for the throughput figure (default 10,000 × scale, "
                              "at least 2,000)")
     parser.add_argument("--memory-mentions", type=int, default=None,
-                        help="mentions ingested by the memory phase (default 100,000 × scale, "
-                             "at least 5,000)")
+                        help="mentions ingested by the memory phase (default 1,000,000 × "
+                             "scale, at least 5,000: about 50 minutes at full scale)")
     parser.add_argument("--batch", type=int, default=100, help="mentions per ingested page")
     parser.add_argument("--only", default=",".join(PHASES),
                         help=f"comma-separated phases to run after the data set ({PHASES})")
@@ -163,7 +163,7 @@ def main(argv=None) -> int:
         results["ingest"] = phase_ingest(mentions=n, batch=args.batch)
         results["load"]["ingest"] = os.getloadavg()
     if "memory" in phases:
-        n = args.memory_mentions or max(5_000, int(100_000 * args.scale))
+        n = args.memory_mentions or max(5_000, int(1_000_000 * args.scale))
         results["memory"] = phase_memory(mentions=n, batch=args.batch)
         results["load"]["memory"] = os.getloadavg()
     if "findings" in phases:

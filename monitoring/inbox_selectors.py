@@ -11,8 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.db.models import Case as CaseWhen
 from django.db.models import (
-    BooleanField,
     CharField,
     Count,
     DurationField,
@@ -26,7 +26,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models import Case as CaseWhen
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -270,46 +269,40 @@ def inbox_page(user, entity, filters: InboxFilters, *, page: int = 1,
             "has_next": page < pages, "has_previous": page > 1}
 
 
+#: The facets counted beside the filters, in the order of the grouped query's columns.
+FACET_COLUMNS = {"platform": "platform", "channel": "channel_id", "category": "category",
+                 "pqrsd": "pqrsd_type", "urgency": "urgency", "assignee": "assignee_id"}
+
+
 def inbox_counts(user, entity, filters: InboxFilters) -> dict:
-    """Counts beside each filter, over the member's cases matching the search and the status
-    filter, in ONE grouped query: the rows grouped by every facet column (a few hundred
-    groups at most) are summed per facet in Python."""
+    """Counts beside each filter, over the member's cases matching the search, in two grouped
+    queries: the cases by status (an index-only scan, whatever the history of closed cases),
+    then the cases of the chosen statuses grouped by the facet columns (a few hundred groups),
+    with the overdue, due-today and flagged ones counted inside each group rather than
+    grouped by (bench/: a third of the groups, half the time of one query over all statuses
+    grouped by ten columns), summed per facet in Python."""
     now = timezone.now()
-    rows = (_searched(user, entity, filters).order_by()
-            .annotate(is_overdue=CaseWhen(When(_overdue_q(now), then=Value(True)),
-                                          default=Value(False), output_field=BooleanField()),
-                      is_due_today=CaseWhen(When(_due_today_q(now), then=Value(True)),
-                                            default=Value(False), output_field=BooleanField()))
-            .values("status", "platform", "channel_id", "category", "pqrsd_type", "urgency",
-                    "assignee_id", "author_flagged", "is_overdue", "is_due_today")
-            .annotate(n=Count("pk")))
-    if filters.status == "active":
-        wanted = set(ACTIVE_CASE_STATUSES)
-    elif filters.status == "all":
-        wanted = None
-    else:
-        wanted = {filters.status}
-    statuses: dict = {}
-    facets: dict[str, dict] = {name: {} for name in (
-        "platform", "channel", "category", "pqrsd", "urgency", "assignee")}
-    columns = {"platform": "platform", "channel": "channel_id", "category": "category",
-               "pqrsd": "pqrsd_type", "urgency": "urgency", "assignee": "assignee_id"}
+    searched = _searched(user, entity, filters).order_by()
+    statuses = dict(searched.values_list("status").annotate(n=Count("pk")))
+    rows = (_base(user, entity, filters).order_by()
+            .values_list(*FACET_COLUMNS.values())
+            .annotate(flagged=Count("pk", filter=Q(author_flagged=True)),
+                      overdue=Count("pk", filter=_overdue_q(now)),
+                      due_today=Count("pk", filter=_due_today_q(now)),
+                      n=Count("pk")))
+    facets: dict[str, dict] = {name: {} for name in FACET_COLUMNS}
     flags = dict.fromkeys(("mine", "unassigned", "overdue", "due_today", "flagged", "total"), 0)
-    for row in rows:
-        n = row["n"]
-        statuses[row["status"]] = statuses.get(row["status"], 0) + n
-        if wanted is not None and row["status"] not in wanted:
-            continue
+    for *keys, flagged, overdue, due_today, n in rows:
         flags["total"] += n
-        flags["mine"] += n if row["assignee_id"] == user.pk else 0
-        flags["unassigned"] += n if row["assignee_id"] is None else 0
-        flags["overdue"] += n if row["is_overdue"] else 0
-        flags["due_today"] += n if row["is_due_today"] else 0
-        flags["flagged"] += n if row["author_flagged"] else 0
-        for name, column in columns.items():
-            key = row[column]
+        flags["flagged"] += flagged
+        flags["overdue"] += overdue
+        flags["due_today"] += due_today
+        for name, key in zip(FACET_COLUMNS, keys, strict=True):
             if key is not None:
                 facets[name][key] = facets[name].get(key, 0) + n
+            elif name == "assignee":
+                flags["unassigned"] += n
+    flags["mine"] = facets["assignee"].get(user.pk, 0)
     return {"flags": flags, "status": statuses, **facets}
 
 

@@ -120,23 +120,77 @@ def _queries_for(client, path, django_assert_max_num_queries, limit):
     return len(captured.captured_queries)
 
 
+@pytest.mark.parametrize("status", ["active", "all", CaseStatus.CLOSED])
+def test_counts_equal_a_count_case_by_case(entity, manager, colleague, status):
+    from django.utils import timezone
+
+    from monitoring.choices import ACTIVE_CASE_STATUSES
+    from monitoring.inbox_selectors import InboxFilters, inbox_counts
+
+    channel = ChannelFactory(entity=entity)
+    make_case(entity, assignee=manager, urgency="high", channel=channel)
+    make_case(entity, assignee=colleague, due_in=timedelta(hours=-1), author_flagged=True)
+    make_case(entity, due_in=timedelta(hours=2), category="question", channel=channel)
+    make_case(entity, status=CaseStatus.IN_PROGRESS, assignee=manager, pqrsd_type="peticion")
+    make_case(entity, status=CaseStatus.CLOSED, assignee=manager, author_flagged=True)
+    make_case(entity, status=CaseStatus.CLOSED, due_in=timedelta(hours=-3))
+
+    counts = inbox_counts(manager, entity, InboxFilters(status=status))
+
+    cases = list(Case.objects.filter(entity=entity))
+    wanted = [c for c in cases if status == "all" or c.status == status
+              or (status == "active" and c.status in ACTIVE_CASE_STATUSES)]
+    now, today = timezone.now(), timezone.localdate()
+
+    def overdue(c):
+        return ((c.first_response_at is None and c.first_response_due < now)
+                or (c.legal_due is not None and c.legal_due < today))
+
+    def due_today(c):
+        return ((c.first_response_at is None
+                 and timezone.localdate(c.first_response_due) == today)
+                or c.legal_due == today)
+
+    def by(attribute):
+        found = {}
+        for c in wanted:
+            key = getattr(c, attribute)
+            if key is not None:
+                found[key] = found.get(key, 0) + 1
+        return found
+
+    assert counts["status"] == {s: sum(c.status == s for c in cases)
+                                for s in {c.status for c in cases}}
+    assert counts["flags"] == {
+        "total": len(wanted), "mine": sum(c.assignee_id == manager.pk for c in wanted),
+        "unassigned": sum(c.assignee_id is None for c in wanted),
+        "flagged": sum(c.author_flagged for c in wanted),
+        "overdue": sum(overdue(c) for c in wanted),
+        "due_today": sum(due_today(c) for c in wanted)}
+    for name, attribute in [("platform", "platform"), ("channel", "channel_id"),
+                            ("category", "category"), ("pqrsd", "pqrsd_type"),
+                            ("urgency", "urgency"), ("assignee", "assignee_id")]:
+        assert counts[name] == by(attribute), name
+
+
 def test_inbox_query_count_does_not_grow_with_the_page(entity, manager, client_for,
                                                        django_assert_max_num_queries, settings):
     # The page as built (the page cache off; tests/monitoring/test_inbox_cache.py counts a
-    # cached page). 9 queries: session, user, the user's memberships with their entities
+    # cached page). 10 queries: session, user, the user's memberships with their entities
     # (shared by the two-factor check, the tenant gate and the entity switcher), queue
     # marker, COUNT, the page (author, channel and assignee joined; latest message as a
-    # subquery), the facet counts (one grouped query), channels, members. A search adds one
-    # (the matching case ids). (The first visit also updates user.last_entity.)
+    # subquery), the counts by status and by facet (two grouped queries), channels,
+    # members. A search adds one (the matching case ids). (The first visit also updates
+    # user.last_entity.)
     settings.INBOX_PAGE_CACHE_SECONDS = 0
     client = client_for(manager)
     for _ in range(3):
         make_case(entity)
     client.get(url("inbox", entity))
-    small = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 9)
+    small = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 10)
     for _ in range(22):
         make_case(entity, channel=ChannelFactory(entity=entity))
-    large = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 9)
+    large = _queries_for(client, url("inbox", entity), django_assert_max_num_queries, 10)
     assert small == large
 
 
