@@ -275,24 +275,32 @@ FACET_COLUMNS = {"platform": "platform", "channel": "channel_id", "category": "c
 
 
 def inbox_counts(user, entity, filters: InboxFilters) -> dict:
-    """Counts beside each filter, over the member's cases matching the search, in two grouped
-    queries: the cases by status (an index-only scan, whatever the history of closed cases),
-    then the cases of the chosen statuses grouped by the facet columns (a few hundred groups),
-    with the overdue, due-today and flagged ones counted inside each group rather than
-    grouped by (bench/: a third of the groups, half the time of one query over all statuses
-    grouped by ten columns), summed per facet in Python."""
+    """Counts beside each filter, over the member's cases matching the search, in ONE grouped
+    query: the cases grouped by status and the six facet columns, the overdue, due-today and
+    flagged ones counted inside each group rather than grouped by (bench/: 0.4 as many
+    groups and 0.6 the time of grouping by all ten; two queries, by status and then by
+    facet, cost as much without a search and more with one, whose case ids each repeats).
+    The groups of the chosen statuses are summed per facet in Python."""
     now = timezone.now()
-    searched = _searched(user, entity, filters).order_by()
-    statuses = dict(searched.values_list("status").annotate(n=Count("pk")))
-    rows = (_base(user, entity, filters).order_by()
-            .values_list(*FACET_COLUMNS.values())
+    rows = (_searched(user, entity, filters).order_by()
+            .values_list("status", *FACET_COLUMNS.values())
             .annotate(flagged=Count("pk", filter=Q(author_flagged=True)),
                       overdue=Count("pk", filter=_overdue_q(now)),
                       due_today=Count("pk", filter=_due_today_q(now)),
                       n=Count("pk")))
+    if filters.status == "active":
+        wanted = set(ACTIVE_CASE_STATUSES)
+    elif filters.status == "all":
+        wanted = None
+    else:
+        wanted = {filters.status}
+    statuses: dict = {}
     facets: dict[str, dict] = {name: {} for name in FACET_COLUMNS}
     flags = dict.fromkeys(("mine", "unassigned", "overdue", "due_today", "flagged", "total"), 0)
-    for *keys, flagged, overdue, due_today, n in rows:
+    for status, *keys, flagged, overdue, due_today, n in rows:
+        statuses[status] = statuses.get(status, 0) + n
+        if wanted is not None and status not in wanted:
+            continue
         flags["total"] += n
         flags["flagged"] += flagged
         flags["overdue"] += overdue
