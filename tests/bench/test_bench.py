@@ -84,8 +84,18 @@ def test_render_marks_what_falls_short():
         "throughput": {"minimal": {"rps": 100.0, "p50": 1, "errors": 0, "tool": "wrk"},
                        "inbox": {"rps": 50.0, "p50": 2, "errors": 0, "tool": "wrk"},
                        "ratio": 0.5, "workers": 2, "connections": 8, "seconds": 20},
+        "ingest": {"mentions": 10_000, "batch": 100, "busy_batch": 500, "raw_chunk": 500,
+                   "raw_s": 2.0, "raw_rate": 5_000.0, "raw_paged_rate": 4_500.0,
+                   "busy_store_s": 10 / 3, "busy_store_rate": 3_000.0, "ratio": 0.6,
+                   "store_s": 5.0, "store_rate": 2_000.0, "quiet_ratio": 0.4,
+                   "triage_s": 20.0, "triage_rate": 500.0, "cases": 7_000,
+                   "pipeline_s": 25.0, "pipeline_rate": 400.0, "repeat_s": 1.0,
+                   "repeat_rate": 10_000.0, "classify_s": 4.0, "classify_rate": 2_500.0},
     }
     text = run.render(results, [])
+    assert "(polls of 500) | 3,000 / 5,000 mentions/s = 60% | ≥ 50 % | yes |" in text
+    assert "(pages of 100, one commit each) | 2,000 / 5,000 mentions/s = 40% | (≥ 50 %) | " \
+        "**no** |" in text
     assert "| p95 < 2,000 ms | **no** |" in text
     assert "50.0 / 100.0 = 50% | ≥ 40 % | yes |" in text
     assert "1,000,000 mentions" in text
