@@ -277,9 +277,10 @@ FACET_COLUMNS = {"platform": "platform", "channel": "channel_id", "category": "c
 def inbox_counts(user, entity, filters: InboxFilters) -> dict:
     """Counts beside each filter, over the member's cases matching the search, in ONE grouped
     query: the cases grouped by status and the six facet columns, the overdue, due-today and
-    flagged ones counted inside each group rather than grouped by (bench/: 0.4 as many
-    groups and 0.6 the time of grouping by all ten; two queries, by status and then by
-    facet, cost as much without a search and more with one, whose case ids each repeats).
+    flagged ones counted inside each group rather than grouped by (docs/benchmarks.md: half
+    the groups and three quarters of the time of grouping by all ten columns; two queries,
+    by status and then by facet, cost as much without a search and more with one, whose
+    case ids each would repeat).
     The groups of the chosen statuses are summed per facet in Python."""
     now = timezone.now()
     rows = (_searched(user, entity, filters).order_by()
