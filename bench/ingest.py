@@ -11,7 +11,8 @@ Creates a throwaway test database (test_<name>), migrates it, and in the same ru
    network pages it read in one call) and of `--batch` (a quiet source: one network page),
    each call committed as a poll commits it
    (dedupe against the table, author upsert, thread keys and reply links, INSERT awaiting
-   triage). The triage task it enqueues at each commit is recorded instead of sent;
+   triage). The triage task it enqueues at each commit is dropped (the bench triages the
+   ids stage 1 returns);
 3. stage 2, triage (`monitoring.services.mentions_triage`, the `triage_mentions` task) of
    those pages in this one process: classification, troll flags, cases with SLA/legal
    deadlines/escalation and their audit rows, one UPDATE per page;
@@ -118,14 +119,15 @@ def bench_raw(items, slug: str = "bench-raw", chunk: int = 500) -> float:
 
 @contextmanager
 def triage_not_enqueued():
-    """Stage 1 enqueues a triage task at each commit: record the ids instead of sending them,
-    so that the benchmark times each stage alone (with eager Celery the task would run inside
-    the stage 1 timing; with a broker it would pile up in a queue nobody reads)."""
+    """Stage 1 enqueues a triage task at each commit: drop it, so that the benchmark times
+    each stage alone (with eager Celery the task would run inside the stage 1 timing; with a
+    broker it would pile up in a queue nobody reads). The callers triage the ids stage 1
+    returns; recording every task's ids would grow with the run and count as the worker's
+    memory in bench/memory.py (≈ 3 MB per 100,000 mentions, run of 2026-11-30 10:31)."""
     from monitoring import tasks
 
-    queued: list[list[int]] = []
-    with mock.patch.object(tasks.triage_mentions, "delay", queued.append):
-        yield queued
+    with mock.patch.object(tasks.triage_mentions, "delay", lambda mention_ids: None):
+        yield
 
 
 def _store_pages(pages, slug: str):
@@ -313,7 +315,8 @@ transaction that also advances the poll cursor: one lookup finds the page's ids 
 (here {stats["authors"]:,} new authors, which the raw insert finds already created); the page
 is inserted with `needs_triage` set in one INSERT that returns the new ids; replies to parents
 in the same page are linked in one UPDATE. When that transaction commits it enqueues one
-`triage_mentions` task for the page on the `ingest` queue (here recorded instead of sent).
+`triage_mentions` task for the page on the `ingest` queue (here dropped: the bench triages
+the ids stage 1 returns).
 Stage 2 is that task: it locks the page's rows still awaiting triage (`FOR UPDATE SKIP
 LOCKED`: two workers never triage a mention twice), classifies them, flags trolls and fake
 accounts, opens or joins cases ({cases} cases, {cases / n:.0%} of the mentions in this

@@ -114,7 +114,7 @@ def main(argv=None) -> int:
                              "at least 2,000)")
     parser.add_argument("--memory-mentions", type=int, default=None,
                         help="mentions ingested by the memory phase (default 1,000,000 × "
-                             "scale, at least 5,000: about 50 minutes at full scale)")
+                             "scale, at least 5,000: about 40 minutes at full scale)")
     parser.add_argument("--batch", type=int, default=100, help="mentions per ingested page")
     parser.add_argument("--only", default=",".join(PHASES),
                         help=f"comma-separated phases to run after the data set ({PHASES})")

@@ -78,9 +78,6 @@ class Worker:
                 self.proc.kill()
 
 
-QUEUES = ("celery", "ingest", "publish", "sweeps")
-
-
 def forget_queued_messages(broker_url: str) -> None:
     """Empty the queues and forget unacknowledged messages.
 
@@ -90,7 +87,9 @@ def forget_queued_messages(broker_url: str) -> None:
     """
     import redis
 
-    redis.Redis.from_url(broker_url).delete(*QUEUES, "unacked", "unacked_index",
+    from monitoring.selectors import QUEUE_NAMES
+
+    redis.Redis.from_url(broker_url).delete(*QUEUE_NAMES, "unacked", "unacked_index",
                                             "unacked_mutex")
 
 
